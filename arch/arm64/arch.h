@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * arch.h (arm64) - which system call the current task is in.
+ *
+ * Hooks that guard one piece of a larger operation (mprotect_fixup() is
+ * called once per VMA) read the whole user request from the syscall
+ * registers.  AArch32 (compat) tasks use the arm EABI table and 32-bit
+ * arguments.
+ */
+#ifndef _MSEAL_ARCH_H
+#define _MSEAL_ARCH_H
+
+#include <linux/compat.h>
+#include <linux/ptrace.h>
+#include <asm/syscall.h>
+#include <asm/unistd.h>
+
+#include "syscalls.h"
+
+/* Numbers from arch/arm/tools/syscall.tbl (stable ABI). */
+#define MSEAL_ARM32_NR_mprotect		125
+#define MSEAL_ARM32_NR_pkey_mprotect	394
+
+static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
+{
+	int nr = syscall_get_nr(current, regs);
+
+#ifdef CONFIG_COMPAT
+	if (is_compat_task()) {
+		switch (nr) {
+		case MSEAL_ARM32_NR_mprotect:
+			return MSEAL_SYS_MPROTECT;
+		case MSEAL_ARM32_NR_pkey_mprotect:
+			return MSEAL_SYS_PKEY_MPROTECT;
+		default:
+			return MSEAL_SYS_OTHER;
+		}
+	}
+#endif
+	switch (nr) {
+	case __NR_mprotect:
+		return MSEAL_SYS_MPROTECT;
+	case __NR_pkey_mprotect:
+		return MSEAL_SYS_PKEY_MPROTECT;
+	default:
+		return MSEAL_SYS_OTHER;
+	}
+}
+
+static inline unsigned long mseal_arch_syscall_arg(struct pt_regs *regs,
+						   unsigned int n)
+{
+	unsigned long args[6];
+
+	syscall_get_arguments(current, regs, args);
+#ifdef CONFIG_COMPAT
+	if (is_compat_task())
+		return (u32)args[n];
+#endif
+	return args[n];
+}
+
+#endif /* _MSEAL_ARCH_H */

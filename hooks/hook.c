@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hook.c - resolving, installing and draining the ftrace hooks.
+ *
+ * Install is all or nothing: every symbol is resolved and checked before
+ * the first hook goes live, and a kernel that lacks one refuses the load
+ * with one line naming it.
+ *
+ * Removal drains: after the ftrace ops are gone no new call can enter a
+ * wrapper, synchronize_rcu_tasks() waits out any task that was diverted but
+ * had not yet counted itself in, and then we wait for the in-flight count
+ * to reach zero (a task can sleep on mmap_lock inside a wrapper for a long
+ * time), and once more for the few instructions after the count drops.
+ */
+#include <linux/delay.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+
+#include "compat.h"
+#include "hook.h"
+
+DEFINE_PER_CPU(long, mseal_hook_inflight);
+
+int *mseal_sysctl_max_map_count;
+
+#ifdef MSEAL_TEST_FAULT_SYMBOL
+/* Fault injection for the test suite: a symbol this kernel cannot give. */
+static struct mseal_hook mseal_fault_hooks[] = {
+	MSEAL_HOOK(MSEAL_TEST_FAULT_SYMBOL, NULL, NULL),
+	{}
+};
+#endif
+
+static struct mseal_hook *const mseal_hook_sets[] = {
+#ifdef MSEAL_TEST_FAULT_SYMBOL
+	mseal_fault_hooks,
+#endif
+	mseal_munmap_hooks,
+	mseal_mprotect_hooks,
+	mseal_mm_exit_hooks,
+};
+
+#define for_each_mseal_hook(h, i)					\
+	for ((i) = 0; (i) < ARRAY_SIZE(mseal_hook_sets); (i)++)	\
+		for ((h) = mseal_hook_sets[i]; (h)->name; (h)++)
+
+static unsigned long (*mseal_kallsyms_lookup_name)(const char *name);
+
+/*
+ * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it tells
+ * its address.
+ */
+static int mseal_find_kallsyms(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret = register_kprobe(&kp);
+
+	if (ret < 0) {
+		pr_err("unsupported kernel: cannot locate kallsyms_lookup_name (error %d)\n",
+		       ret);
+		return ret;
+	}
+	mseal_kallsyms_lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+static void notrace mseal_ftrace_thunk(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *ops,
+				       struct ftrace_regs *fregs)
+{
+	struct mseal_hook *hook = container_of(ops, struct mseal_hook, ops);
+
+	/* The wrapper calling the original comes through here too. */
+	if (!within_module(parent_ip, THIS_MODULE))
+		mseal_ftrace_divert(fregs, (unsigned long)hook->wrapper);
+}
+
+static int mseal_hook_resolve(struct mseal_hook *hook)
+{
+	int ret;
+
+	hook->addr = mseal_kallsyms_lookup_name(hook->name);
+	if (!hook->addr) {
+		pr_err("unsupported kernel: symbol '%s' not found\n",
+		       hook->name);
+		return -ENOENT;
+	}
+	hook->ops.func = mseal_ftrace_thunk;
+	hook->ops.flags = MSEAL_FTRACE_OPS_FLAGS;
+	ret = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+	if (ret) {
+		pr_err("unsupported kernel: '%s' cannot be traced by ftrace (error %d)\n",
+		       hook->name, ret);
+		return ret == -EINVAL ? -EOPNOTSUPP : ret;
+	}
+	if (hook->orig)
+		*(unsigned long *)hook->orig = hook->addr;
+	return 0;
+}
+
+static void mseal_hook_release(struct mseal_hook *hook)
+{
+	if (hook->addr && hook->ops.func)
+		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	hook->addr = 0;
+}
+
+static void mseal_hooks_drain(void)
+{
+	long inflight;
+	int cpu;
+
+	synchronize_rcu_tasks();
+	for (;;) {
+		inflight = 0;
+		for_each_possible_cpu(cpu)
+			inflight += per_cpu(mseal_hook_inflight, cpu);
+		if (!inflight)
+			break;
+		msleep(20);
+	}
+	synchronize_rcu_tasks();
+}
+
+static void mseal_hooks_unregister(void)
+{
+	struct mseal_hook *hook;
+	unsigned int i;
+
+	for_each_mseal_hook(hook, i) {
+		if (hook->ops.flags & FTRACE_OPS_FL_ENABLED)
+			unregister_ftrace_function(&hook->ops);
+	}
+	mseal_hooks_drain();
+	for_each_mseal_hook(hook, i)
+		mseal_hook_release(hook);
+}
+
+int mseal_hooks_install(void)
+{
+	struct mseal_hook *hook;
+	unsigned int i;
+	int ret;
+
+	ret = mseal_find_kallsyms();
+	if (ret)
+		return ret;
+
+	/* Optional: without it the table falls back to the default bound. */
+	mseal_sysctl_max_map_count =
+		(int *)mseal_kallsyms_lookup_name("sysctl_max_map_count");
+
+	for_each_mseal_hook(hook, i) {
+		ret = mseal_hook_resolve(hook);
+		if (ret)
+			goto fail;
+	}
+	for_each_mseal_hook(hook, i) {
+		if (!hook->wrapper)
+			continue;
+		ret = register_ftrace_function(&hook->ops);
+		if (ret) {
+			pr_err("cannot hook '%s' (error %d): is another tool patching it?\n",
+			       hook->name, ret);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	mseal_hooks_unregister();
+	return ret;
+}
+
+void mseal_hooks_remove(void)
+{
+	mseal_hooks_unregister();
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hook.h - the ftrace hook framework.
+ *
+ * A hook diverts every call of one kernel function to a wrapper in this
+ * module: an ftrace callback rewrites the instruction pointer at the
+ * function's entry.  The wrapper decides, and calls the original through
+ * its resolved address; that nested call passes through ftrace again, sees
+ * a caller inside this module and is let through.
+ *
+ * Each wrapper brackets its body with mseal_hook_enter()/mseal_hook_exit():
+ * unloading waits until no task is between the two, so no task can be
+ * running or sleeping in module text when it goes away.
+ */
+#ifndef _MSEAL_HOOK_H
+#define _MSEAL_HOOK_H
+
+#include <linux/ftrace.h>
+#include <linux/percpu.h>
+
+/**
+ * struct mseal_hook - one diverted kernel function
+ * @name:    symbol name of the function in this kernel
+ * @wrapper: the function calls are diverted to; NULL for a symbol that
+ *           must only resolve and be traceable (fault-injection builds)
+ * @orig:    where to store the resolved address of the original
+ * @addr:    resolved address
+ * @ops:     ftrace registration
+ */
+struct mseal_hook {
+	const char *name;
+	void *wrapper;
+	void *orig;
+	unsigned long addr;
+	struct ftrace_ops ops;
+};
+
+#define MSEAL_HOOK(_sym, _wrapper, _orig)				\
+	{ .name = (_sym), .wrapper = (_wrapper), .orig = (_orig) }
+
+DECLARE_PER_CPU(long, mseal_hook_inflight);
+
+static __always_inline void mseal_hook_enter(void)
+{
+	this_cpu_inc(mseal_hook_inflight);
+}
+
+static __always_inline void mseal_hook_exit(void)
+{
+	this_cpu_dec(mseal_hook_inflight);
+}
+
+/* Hook tables of the mm paths, one per file in hooks/. */
+extern struct mseal_hook mseal_munmap_hooks[];
+extern struct mseal_hook mseal_mprotect_hooks[];
+extern struct mseal_hook mseal_mm_exit_hooks[];
+
+/* Optional kernel data the table reads (NULL when not resolvable). */
+extern int *mseal_sysctl_max_map_count;
+
+int mseal_hooks_install(void);
+void mseal_hooks_remove(void);
+
+#endif /* _MSEAL_HOOK_H */

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - loading and unloading mseal.ko.
+ *
+ * Load order: the table, then the hooks (which refuse an unsupported
+ * kernel before anything is visible), then the device, the only way to
+ * create a seal.  Unload runs only when no seal is in force anywhere: every
+ * sealed mm holds a reference on the module until exit_mmap() drops it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "hook.h"
+#include "mseal.h"
+
+static int __init mseal_init(void)
+{
+	int ret;
+
+	ret = mseal_table_init();
+	if (ret)
+		return ret;
+	ret = mseal_hooks_install();
+	if (ret)
+		goto err_table;
+	ret = mseal_dev_init();
+	if (ret)
+		goto err_hooks;
+	pr_info("version %s loaded\n", MSEAL_VERSION);
+	return 0;
+
+err_hooks:
+	mseal_hooks_remove();
+err_table:
+	mseal_table_exit();
+	return ret;
+}
+
+static void __exit mseal_exit(void)
+{
+	mseal_dev_exit();
+	mseal_hooks_remove();
+	mseal_table_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(mseal_init);
+module_exit(mseal_exit);
+
+MODULE_DESCRIPTION("Memory sealing (mseal) for kernels without it");
+MODULE_AUTHOR("mseal developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(MSEAL_VERSION);
