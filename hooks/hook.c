@@ -27,24 +27,18 @@ int *mseal_sysctl_max_map_count;
 
 #ifdef MSEAL_TEST_FAULT_SYMBOL
 /* Fault injection for the test suite: a symbol this kernel cannot give. */
-static struct mseal_hook mseal_fault_hooks[] = {
-	MSEAL_HOOK(MSEAL_TEST_FAULT_SYMBOL, NULL, NULL),
-	{}
-};
+static struct mseal_hook mseal_fault_hook =
+	MSEAL_HOOK(MSEAL_TEST_FAULT_SYMBOL, NULL, NULL);
 #endif
 
-static struct mseal_hook *const mseal_hook_sets[] = {
+static struct mseal_hook *const mseal_hooks[] = {
 #ifdef MSEAL_TEST_FAULT_SYMBOL
-	mseal_fault_hooks,
+	&mseal_fault_hook,
 #endif
-	mseal_munmap_hooks,
-	mseal_mprotect_hooks,
-	mseal_mm_exit_hooks,
+	&mseal_munmap_hook,
+	&mseal_mprotect_hook,
+	&mseal_mm_exit_hook,
 };
-
-#define for_each_mseal_hook(h, i)					\
-	for ((i) = 0; (i) < ARRAY_SIZE(mseal_hook_sets); (i)++)	\
-		for ((h) = mseal_hook_sets[i]; (h)->name; (h)++)
 
 static unsigned long (*mseal_kallsyms_lookup_name)(const char *name);
 
@@ -104,8 +98,10 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 
 static void mseal_hook_release(struct mseal_hook *hook)
 {
-	if (hook->addr && hook->ops.func)
-		ftrace_set_filter_ip(&hook->ops, hook->addr, 1, 0);
+	/* Frees the filter that ftrace_set_filter_ip() allocated. */
+	if (hook->ops.func)
+		ftrace_free_filter(&hook->ops);
+	hook->ops.func = NULL;
 	hook->addr = 0;
 }
 
@@ -128,21 +124,19 @@ static void mseal_hooks_drain(void)
 
 static void mseal_hooks_unregister(void)
 {
-	struct mseal_hook *hook;
 	unsigned int i;
 
-	for_each_mseal_hook(hook, i) {
-		if (hook->ops.flags & FTRACE_OPS_FL_ENABLED)
-			unregister_ftrace_function(&hook->ops);
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
+		if (mseal_hooks[i]->ops.flags & FTRACE_OPS_FL_ENABLED)
+			unregister_ftrace_function(&mseal_hooks[i]->ops);
 	}
 	mseal_hooks_drain();
-	for_each_mseal_hook(hook, i)
-		mseal_hook_release(hook);
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++)
+		mseal_hook_release(mseal_hooks[i]);
 }
 
 int mseal_hooks_install(void)
 {
-	struct mseal_hook *hook;
 	unsigned int i;
 	int ret;
 
@@ -154,12 +148,14 @@ int mseal_hooks_install(void)
 	mseal_sysctl_max_map_count =
 		(int *)mseal_kallsyms_lookup_name("sysctl_max_map_count");
 
-	for_each_mseal_hook(hook, i) {
-		ret = mseal_hook_resolve(hook);
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
+		ret = mseal_hook_resolve(mseal_hooks[i]);
 		if (ret)
 			goto fail;
 	}
-	for_each_mseal_hook(hook, i) {
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
+		struct mseal_hook *hook = mseal_hooks[i];
+
 		if (!hook->wrapper)
 			continue;
 		ret = register_ftrace_function(&hook->ops);

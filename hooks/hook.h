@@ -2,6 +2,10 @@
 /*
  * hook.h - the ftrace hook framework.
  *
+ * The pointer through which a wrapper calls the original is declared with
+ * the kernel's prototype and checked against it with static_assert(), so
+ * a kernel that changes a signature fails to build instead of crashing.
+ *
  * A hook diverts every call of one kernel function to a wrapper in this
  * module: an ftrace callback rewrites the instruction pointer at the
  * function's entry.  The wrapper decides, and calls the original through
@@ -50,10 +54,10 @@ static __always_inline void mseal_hook_exit(void)
 	this_cpu_dec(mseal_hook_inflight);
 }
 
-/* Hook tables of the mm paths, one per file in hooks/. */
-extern struct mseal_hook mseal_munmap_hooks[];
-extern struct mseal_hook mseal_mprotect_hooks[];
-extern struct mseal_hook mseal_mm_exit_hooks[];
+/* The hooked mm paths, one file each in hooks/. */
+extern struct mseal_hook mseal_munmap_hook;
+extern struct mseal_hook mseal_mprotect_hook;
+extern struct mseal_hook mseal_mm_exit_hook;
 
 /* Optional kernel data the table reads (NULL when not resolvable). */
 extern int *mseal_sysctl_max_map_count;

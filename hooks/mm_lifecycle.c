@@ -15,7 +15,8 @@
 #include "hook.h"
 #include "mseal.h"
 
-static typeof(&exit_mmap) mseal_orig_exit_mmap;
+static void (*mseal_orig_exit_mmap)(struct mm_struct *mm);
+static_assert(__same_type(mseal_orig_exit_mmap, &exit_mmap));
 
 static void mseal_exit_mmap(struct mm_struct *mm)
 {
@@ -25,7 +26,5 @@ static void mseal_exit_mmap(struct mm_struct *mm)
 	mseal_hook_exit();
 }
 
-struct mseal_hook mseal_mm_exit_hooks[] = {
-	MSEAL_HOOK("exit_mmap", mseal_exit_mmap, &mseal_orig_exit_mmap),
-	{}
-};
+struct mseal_hook mseal_mm_exit_hook =
+	MSEAL_HOOK("exit_mmap", mseal_exit_mmap, &mseal_orig_exit_mmap);

@@ -55,7 +55,12 @@ static bool mseal_mprotect_denied(struct mm_struct *mm, unsigned long start,
 	       __mseal_table_any_sealed(mm, req_start, req_end);
 }
 
-static typeof(&mprotect_fixup) mseal_orig_mprotect_fixup;
+static int (*mseal_orig_mprotect_fixup)(struct mmu_gather *tlb,
+					struct vm_area_struct *vma,
+					struct vm_area_struct **pprev,
+					unsigned long start, unsigned long end,
+					unsigned long newflags);
+static_assert(__same_type(mseal_orig_mprotect_fixup, &mprotect_fixup));
 
 static int mseal_mprotect_fixup(struct mmu_gather *tlb,
 				struct vm_area_struct *vma,
@@ -75,8 +80,6 @@ static int mseal_mprotect_fixup(struct mmu_gather *tlb,
 	return ret;
 }
 
-struct mseal_hook mseal_mprotect_hooks[] = {
+struct mseal_hook mseal_mprotect_hook =
 	MSEAL_HOOK("mprotect_fixup", mseal_mprotect_fixup,
-		   &mseal_orig_mprotect_fixup),
-	{}
-};
+		   &mseal_orig_mprotect_fixup);

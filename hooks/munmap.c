@@ -30,7 +30,10 @@ static bool mseal_munmap_denied(struct mm_struct *mm, unsigned long start,
 }
 
 #ifdef MSEAL_HAVE_DO_VMI_MUNMAP
-static typeof(&do_vmi_munmap) mseal_orig_munmap;
+static int (*mseal_orig_munmap)(struct vma_iterator *vmi,
+				struct mm_struct *mm, unsigned long start,
+				size_t len, struct list_head *uf, bool unlock);
+static_assert(__same_type(mseal_orig_munmap, &do_vmi_munmap));
 
 static int mseal_do_vmi_munmap(struct vma_iterator *vmi, struct mm_struct *mm,
 			       unsigned long start, size_t len,
@@ -47,12 +50,13 @@ static int mseal_do_vmi_munmap(struct vma_iterator *vmi, struct mm_struct *mm,
 	return ret;
 }
 
-struct mseal_hook mseal_munmap_hooks[] = {
-	MSEAL_HOOK("do_vmi_munmap", mseal_do_vmi_munmap, &mseal_orig_munmap),
-	{}
-};
+struct mseal_hook mseal_munmap_hook =
+	MSEAL_HOOK("do_vmi_munmap", mseal_do_vmi_munmap, &mseal_orig_munmap);
 #else
-static typeof(&do_mas_munmap) mseal_orig_munmap;
+static int (*mseal_orig_munmap)(struct ma_state *mas, struct mm_struct *mm,
+				unsigned long start, size_t len,
+				struct list_head *uf, bool downgrade);
+static_assert(__same_type(mseal_orig_munmap, &do_mas_munmap));
 
 static int mseal_do_mas_munmap(struct ma_state *mas, struct mm_struct *mm,
 			       unsigned long start, size_t len,
@@ -69,8 +73,6 @@ static int mseal_do_mas_munmap(struct ma_state *mas, struct mm_struct *mm,
 	return ret;
 }
 
-struct mseal_hook mseal_munmap_hooks[] = {
-	MSEAL_HOOK("do_mas_munmap", mseal_do_mas_munmap, &mseal_orig_munmap),
-	{}
-};
+struct mseal_hook mseal_munmap_hook =
+	MSEAL_HOOK("do_mas_munmap", mseal_do_mas_munmap, &mseal_orig_munmap);
 #endif
