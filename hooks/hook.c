@@ -37,6 +37,11 @@ static struct mseal_hook *const mseal_hooks[] = {
 #endif
 	&mseal_munmap_hook,
 	&mseal_mprotect_hook,
+	&mseal_mremap_hook,
+	&mseal_mmap_hook,
+	&mseal_madvise_hook,
+	&mseal_fork_hook,
+	&mseal_fork_copy_hook,
 	&mseal_mm_exit_hook,
 };
 

@@ -57,6 +57,11 @@ static __always_inline void mseal_hook_exit(void)
 /* The hooked mm paths, one file each in hooks/. */
 extern struct mseal_hook mseal_munmap_hook;
 extern struct mseal_hook mseal_mprotect_hook;
+extern struct mseal_hook mseal_mremap_hook;
+extern struct mseal_hook mseal_mmap_hook;
+extern struct mseal_hook mseal_madvise_hook;
+extern struct mseal_hook mseal_fork_hook;
+extern struct mseal_hook mseal_fork_copy_hook;
 extern struct mseal_hook mseal_mm_exit_hook;
 
 /* Optional kernel data the table reads (NULL when not resolvable). */

@@ -8,52 +8,19 @@
  * mprotect_fixup(), so the check runs under the lock of the operation it
  * guards (SPEC 3.9).  Upstream checks each VMA in turn, so the VMAs before
  * a sealed one may already have changed when the call fails; here each call
- * checks the whole range the user passed to mprotect()/pkey_mprotect(),
- * read from the syscall registers, so the first call already refuses and
- * nothing changes.  mprotect_fixup() has one other caller, exec's
- * setup_arg_pages(), on a fresh mm, which is checked for its own range.
+ * checks the whole range the user passed to mprotect()/pkey_mprotect()
+ * (request.c), so the first call already refuses and nothing changes.
+ * mprotect_fixup() has one other caller, exec's setup_arg_pages(), on a
+ * fresh mm, which is checked for its own range.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
-#include <linux/sched/task_stack.h>
 
-#include "arch.h"
 #include "compat.h"
 #include "hook.h"
 #include "mseal.h"
-
-/* The range the current mprotect()/pkey_mprotect() call asked for. */
-static bool mseal_mprotect_request(unsigned long *start, unsigned long *end)
-{
-	struct pt_regs *regs = current_pt_regs();
-	unsigned long len;
-
-	switch (mseal_arch_syscall(regs)) {
-	case MSEAL_SYS_MPROTECT:
-	case MSEAL_SYS_PKEY_MPROTECT:
-		break;
-	default:
-		return false;
-	}
-	*start = untagged_addr(mseal_arch_syscall_arg(regs, 0));
-	len = PAGE_ALIGN(mseal_arch_syscall_arg(regs, 1));
-	*end = *start + len;
-	return *end > *start;
-}
-
-static bool mseal_mprotect_denied(struct mm_struct *mm, unsigned long start,
-				  unsigned long end)
-{
-	unsigned long req_start, req_end;
-
-	if (mseal_table_any_sealed(mm, start, end))
-		return true;
-	if (!static_branch_unlikely(&mseal_tables_in_use))
-		return false;
-	return mseal_mprotect_request(&req_start, &req_end) &&
-	       __mseal_table_any_sealed(mm, req_start, req_end);
-}
+#include "request.h"
 
 static int (*mseal_orig_mprotect_fixup)(struct mmu_gather *tlb,
 					struct vm_area_struct *vma,
@@ -71,7 +38,7 @@ static int mseal_mprotect_fixup(struct mmu_gather *tlb,
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_mprotect_denied(vma->vm_mm, start, end))
+	if (mseal_change_denied(vma->vm_mm, start, end))
 		ret = -EPERM;
 	else
 		ret = mseal_orig_mprotect_fixup(tlb, vma, pprev, start, end,

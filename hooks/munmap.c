@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * munmap.c - refuse to unmap sealed memory (SPEC 3.1).
+ * munmap.c - refuse to unmap sealed memory (SPEC 3.1, and the unmapping
+ * parts of 3.2, 3.3, 3.6 and 3.7).
  *
- * Every unmap of a range goes through one function, whatever asked for it:
- * munmap(2), mmap(MAP_FIXED) replacing a mapping, mremap shrinking or
- * moving, brk shrinking, shmdt, vm_munmap() of drivers.  Its callers hold
- * the mmap_lock for writing, so the check below and the unmap it guards are
- * one step: a seal that returned before the unmap took the lock is seen.
- *
- * The range is validated exactly as the original validates it, and an
- * invalid one is passed through for the original to refuse with its own
- * errno, as upstream checks seals only after these checks.
+ * Every unmap of a range ends in one function, whatever asked for it:
+ * munmap(2), mmap(MAP_FIXED) over a mapping, mremap shrinking or moving,
+ * brk shrinking, shmdt, vm_munmap() of drivers.  It is called with the
+ * range already validated and page aligned and with the mmap_lock held for
+ * writing, so the check and the unmap it guards are one step: a seal that
+ * returned before the unmap took the lock is seen.  When the unmap is one
+ * piece of an mremap(), the whole request is checked (request.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,60 +18,62 @@
 #include "compat.h"
 #include "hook.h"
 #include "mseal.h"
-
-static bool mseal_munmap_denied(struct mm_struct *mm, unsigned long start,
-				size_t len)
-{
-	if (offset_in_page(start) || start > TASK_SIZE ||
-	    len > TASK_SIZE - start || !len)
-		return false;
-	return mseal_table_any_sealed(mm, start, start + PAGE_ALIGN(len));
-}
+#include "request.h"
 
 #ifdef MSEAL_HAVE_DO_VMI_MUNMAP
-static int (*mseal_orig_munmap)(struct vma_iterator *vmi,
-				struct mm_struct *mm, unsigned long start,
-				size_t len, struct list_head *uf, bool unlock);
-static_assert(__same_type(mseal_orig_munmap, &do_vmi_munmap));
+/* 6.4+: static in mm/mmap.c, the same shape as in 6.1 with an iterator. */
+static int (*mseal_orig_align_munmap)(struct vma_iterator *vmi,
+				      struct vm_area_struct *vma,
+				      struct mm_struct *mm,
+				      unsigned long start, unsigned long end,
+				      struct list_head *uf, bool unlock);
 
-static int mseal_do_vmi_munmap(struct vma_iterator *vmi, struct mm_struct *mm,
-			       unsigned long start, size_t len,
-			       struct list_head *uf, bool unlock)
+static int mseal_align_munmap(struct vma_iterator *vmi,
+			      struct vm_area_struct *vma, struct mm_struct *mm,
+			      unsigned long start, unsigned long end,
+			      struct list_head *uf, bool unlock)
 {
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_munmap_denied(mm, start, len))
+	if (mseal_change_denied(mm, start, end))
 		ret = -EPERM;
 	else
-		ret = mseal_orig_munmap(vmi, mm, start, len, uf, unlock);
+		ret = mseal_orig_align_munmap(vmi, vma, mm, start, end, uf,
+					      unlock);
 	mseal_hook_exit();
 	return ret;
 }
 
 struct mseal_hook mseal_munmap_hook =
-	MSEAL_HOOK("do_vmi_munmap", mseal_do_vmi_munmap, &mseal_orig_munmap);
+	MSEAL_HOOK("do_vmi_align_munmap", mseal_align_munmap,
+		   &mseal_orig_align_munmap);
 #else
-static int (*mseal_orig_munmap)(struct ma_state *mas, struct mm_struct *mm,
-				unsigned long start, size_t len,
-				struct list_head *uf, bool downgrade);
-static_assert(__same_type(mseal_orig_munmap, &do_mas_munmap));
+/* 6.1: static in mm/mmap.c; do_mas_munmap() and brk's shrink call it. */
+static int (*mseal_orig_align_munmap)(struct ma_state *mas,
+				      struct vm_area_struct *vma,
+				      struct mm_struct *mm,
+				      unsigned long start, unsigned long end,
+				      struct list_head *uf, bool downgrade);
 
-static int mseal_do_mas_munmap(struct ma_state *mas, struct mm_struct *mm,
-			       unsigned long start, size_t len,
-			       struct list_head *uf, bool downgrade)
+static int mseal_align_munmap(struct ma_state *mas,
+			      struct vm_area_struct *vma, struct mm_struct *mm,
+			      unsigned long start, unsigned long end,
+			      struct list_head *uf, bool downgrade)
 {
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_munmap_denied(mm, start, len))
+	if (mseal_change_denied(mm, start, end))
 		ret = -EPERM;
 	else
-		ret = mseal_orig_munmap(mas, mm, start, len, uf, downgrade);
+		ret = mseal_orig_align_munmap(mas, vma, mm, start, end, uf,
+					      downgrade);
 	mseal_hook_exit();
 	return ret;
 }
 
 struct mseal_hook mseal_munmap_hook =
-	MSEAL_HOOK("do_mas_munmap", mseal_do_mas_munmap, &mseal_orig_munmap);
+	MSEAL_HOOK("do_mas_align_munmap", mseal_align_munmap,
+		   &mseal_orig_align_munmap);
 #endif

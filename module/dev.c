@@ -26,7 +26,6 @@ static long mseal_do_seal(unsigned long start, size_t len_in,
 	struct mm_struct *mm = current->mm;
 	unsigned long end;
 	size_t len;
-	int ret;
 
 	if (flags)
 		return -EINVAL;
@@ -43,11 +42,7 @@ static long mseal_do_seal(unsigned long start, size_t len_in,
 	if (end == start)
 		return 0;
 
-	if (mmap_write_lock_killable(mm))
-		return -EINTR;
-	ret = mseal_table_seal(mm, start, end);
-	mmap_write_unlock(mm);
-	return ret;
+	return mseal_table_seal(mm, start, end);
 }
 
 static long mseal_ioctl_seal(void __user *uarg)

@@ -23,7 +23,7 @@ struct mm_struct;
  */
 DECLARE_STATIC_KEY_FALSE(mseal_tables_in_use);
 
-/* Seal [start, end) of @mm; mmap_lock held for writing. */
+/* Seal [start, end) of @mm; takes its pin and mmap_lock for writing. */
 int mseal_table_seal(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
 
@@ -40,6 +40,18 @@ static inline bool mseal_table_any_sealed(struct mm_struct *mm,
 		return false;
 	return __mseal_table_any_sealed(mm, start, end);
 }
+
+/*
+ * Operations that must check before they take the mmap_lock hold the pin
+ * of the mm from their check to their end; sealing waits for them.
+ */
+struct rw_semaphore *mseal_table_pin(struct mm_struct *mm);
+void mseal_table_unpin(struct rw_semaphore *sem);
+
+/* Fork: before dup_mmap(), from inside it, and after it succeeded. */
+void mseal_table_fork_prepare(struct mm_struct *oldmm, struct mm_struct *mm);
+void mseal_table_fork_copy(struct mm_struct *oldmm, struct mm_struct *mm);
+int mseal_table_fork_finish(struct mm_struct *mm);
 
 /* Drop every seal of @mm: the mm is being torn down (exit, exec). */
 void mseal_table_drop(struct mm_struct *mm);

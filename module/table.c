@@ -41,6 +41,7 @@ struct mseal_mm {
 	struct mm_struct *mm;
 	struct rb_root ranges;		/* of struct mseal_range */
 	unsigned long nr_ranges;
+	bool fork_failed;		/* a range could not be copied */
 	struct rcu_head rcu;
 };
 
@@ -49,6 +50,33 @@ static DEFINE_HASHTABLE(mseal_hash, MSEAL_HASH_BITS);
 static DEFINE_SPINLOCK(mseal_hash_lock);
 
 DEFINE_STATIC_KEY_FALSE(mseal_tables_in_use);
+
+/*
+ * Sealing an mm takes its pin semaphore for writing; an operation that
+ * checks seals before it takes the mmap_lock (madvise) holds it for
+ * reading until it is done, so no seal can slip in between.  Hashed by mm:
+ * one per mm would need a table before the first seal.
+ */
+#define MSEAL_PIN_BITS	6
+static struct rw_semaphore mseal_pin_sems[1 << MSEAL_PIN_BITS];
+
+static struct rw_semaphore *mseal_pin_sem(struct mm_struct *mm)
+{
+	return &mseal_pin_sems[hash_ptr(mm, MSEAL_PIN_BITS)];
+}
+
+struct rw_semaphore *mseal_table_pin(struct mm_struct *mm)
+{
+	struct rw_semaphore *sem = mseal_pin_sem(mm);
+
+	down_read(sem);
+	return sem;
+}
+
+void mseal_table_unpin(struct rw_semaphore *sem)
+{
+	up_read(sem);
+}
 
 static struct kmem_cache *mseal_range_cache;
 
@@ -130,9 +158,20 @@ static bool mseal_range_mapped(struct mm_struct *mm, unsigned long start,
 	return true;
 }
 
-static struct mseal_mm *mseal_mm_create(struct mm_struct *mm)
+/*
+ * The fast path of every hook tests one static key.  It is switched on,
+ * outside any mmap_lock (it takes the CPU hotplug lock), before the first
+ * table is created, and stays on until the module is unloaded.
+ */
+static void mseal_tables_enable(void)
 {
-	struct mseal_mm *t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!static_key_enabled(&mseal_tables_in_use))
+		static_branch_enable(&mseal_tables_in_use);
+}
+
+static struct mseal_mm *mseal_mm_create(struct mm_struct *mm, gfp_t gfp)
+{
+	struct mseal_mm *t = kzalloc(sizeof(*t), gfp);
 
 	if (!t)
 		return NULL;
@@ -140,7 +179,6 @@ static struct mseal_mm *mseal_mm_create(struct mm_struct *mm)
 	t->ranges = RB_ROOT;
 	/* A sealed mm pins the module: no unload while a seal is in force. */
 	__module_get(THIS_MODULE);
-	static_branch_inc(&mseal_tables_in_use);
 	spin_lock(&mseal_hash_lock);
 	hash_add_rcu(mseal_hash, &t->hnode, (unsigned long)mm);
 	spin_unlock(&mseal_hash_lock);
@@ -189,8 +227,9 @@ static void mseal_range_insert(struct mseal_mm *t, unsigned long start,
 	mseal_range_link(t, spare);
 }
 
-int mseal_table_seal(struct mm_struct *mm, unsigned long start,
-		     unsigned long end)
+/* Seal [start, end) of @mm; mmap_lock and pin held for writing. */
+static int __mseal_table_seal(struct mm_struct *mm, unsigned long start,
+			      unsigned long end)
 {
 	struct mseal_range *spare;
 	struct mseal_mm *t;
@@ -214,7 +253,7 @@ int mseal_table_seal(struct mm_struct *mm, unsigned long start,
 	if (!spare)
 		return -ENOMEM;
 	if (!t) {
-		t = mseal_mm_create(mm);
+		t = mseal_mm_create(mm, GFP_KERNEL_ACCOUNT);
 		if (!t) {
 			kmem_cache_free(mseal_range_cache, spare);
 			return -ENOMEM;
@@ -222,6 +261,130 @@ int mseal_table_seal(struct mm_struct *mm, unsigned long start,
 	}
 	mseal_range_insert(t, start, end, spare);
 	return 0;
+}
+
+int mseal_table_seal(struct mm_struct *mm, unsigned long start,
+		     unsigned long end)
+{
+	struct rw_semaphore *sem = mseal_pin_sem(mm);
+	int ret;
+
+	mseal_tables_enable();
+	if (down_write_killable(sem))
+		return -EINTR;
+	if (mmap_write_lock_killable(mm)) {
+		up_write(sem);
+		return -EINTR;
+	}
+	ret = __mseal_table_seal(mm, start, end);
+	mmap_write_unlock(mm);
+	up_write(sem);
+	return ret;
+}
+
+/*
+ * Fork, in three steps around dup_mmap().  The child's table is created
+ * before the copy (so that copying, under the parent's mmap_lock, need not
+ * allocate the table itself), filled while dup_mmap() holds the parent's
+ * mmap_lock for writing, when its seals are exactly those the child must
+ * inherit, and finished once the child's VMAs exist: ranges of VMAs that
+ * were not copied (MADV_DONTFORK) are trimmed away.
+ */
+void mseal_table_fork_prepare(struct mm_struct *oldmm, struct mm_struct *mm)
+{
+	if (static_branch_unlikely(&mseal_tables_in_use) &&
+	    mseal_mm_find(oldmm))
+		mseal_mm_create(mm, GFP_KERNEL_ACCOUNT);
+}
+
+void mseal_table_fork_copy(struct mm_struct *oldmm, struct mm_struct *mm)
+{
+	struct mseal_mm *parent, *child;
+	struct rb_node *n;
+
+	if (!static_branch_unlikely(&mseal_tables_in_use))
+		return;
+	parent = mseal_mm_find(oldmm);
+	if (!parent)
+		return;
+	child = mseal_mm_find(mm);
+	if (!child) {
+		/*
+		 * The parent's first seal raced with this fork, or preparing
+		 * ran out of memory: a small allocation that cannot fail, so
+		 * that a child without a table is one that inherits nothing.
+		 */
+		child = mseal_mm_create(mm, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	}
+	for (n = rb_first(&parent->ranges); n; n = rb_next(n)) {
+		struct mseal_range *r = rb_entry(n, struct mseal_range, node);
+		struct mseal_range *copy;
+
+		copy = kmem_cache_alloc(mseal_range_cache, GFP_KERNEL_ACCOUNT);
+		if (!copy) {
+			child->fork_failed = true;
+			return;
+		}
+		copy->start = r->start;
+		copy->end = r->end;
+		mseal_range_link(child, copy);
+	}
+}
+
+/* Keep only the parts of @t's ranges that the child mm maps. */
+static int mseal_table_trim_unmapped(struct mseal_mm *t, struct mm_struct *mm)
+{
+	struct rb_root old = t->ranges;
+	struct mseal_range *r, *tmp;
+	int ret = 0;
+
+	t->ranges = RB_ROOT;
+	t->nr_ranges = 0;
+	rbtree_postorder_for_each_entry_safe(r, tmp, &old, node) {
+		unsigned long addr = r->start;
+
+		while (!ret && addr < r->end) {
+			struct vm_area_struct *vma = find_vma(mm, addr);
+			struct mseal_range *part;
+
+			if (!vma || vma->vm_start >= r->end)
+				break;
+			part = kmem_cache_alloc(mseal_range_cache,
+						GFP_KERNEL_ACCOUNT);
+			if (!part) {
+				ret = -ENOMEM;
+				break;
+			}
+			mseal_range_insert(t, max(addr, vma->vm_start),
+					   min(r->end, vma->vm_end), part);
+			addr = vma->vm_end;
+		}
+		kmem_cache_free(mseal_range_cache, r);
+	}
+	return ret;
+}
+
+int mseal_table_fork_finish(struct mm_struct *mm)
+{
+	struct mseal_mm *child;
+	int ret;
+
+	if (!static_branch_unlikely(&mseal_tables_in_use))
+		return 0;
+	child = mseal_mm_find(mm);
+	if (!child)
+		return 0;
+	if (child->fork_failed)
+		return -ENOMEM;	/* exit_mmap() of the child drops the table */
+	if (!child->nr_ranges) {
+		mseal_table_drop(mm);
+		return 0;
+	}
+	/* Nobody else can see the child yet; lockdep wants the lock all the same. */
+	mmap_write_lock(mm);
+	ret = mseal_table_trim_unmapped(child, mm);
+	mmap_write_unlock(mm);
+	return ret;
 }
 
 void mseal_table_drop(struct mm_struct *mm)
@@ -242,20 +405,21 @@ void mseal_table_drop(struct mm_struct *mm)
 	rbtree_postorder_for_each_entry_safe(r, tmp, &t->ranges, node)
 		kmem_cache_free(mseal_range_cache, r);
 	kfree_rcu(t, rcu);
-	static_branch_dec(&mseal_tables_in_use);
 	module_put(THIS_MODULE);
 }
 
 int mseal_table_init(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mseal_pin_sems); i++)
+		init_rwsem(&mseal_pin_sems[i]);
 	mseal_range_cache = KMEM_CACHE(mseal_range, SLAB_ACCOUNT);
 	return mseal_range_cache ? 0 : -ENOMEM;
 }
 
 void mseal_table_exit(void)
 {
-	/* No table can remain: each one holds a reference on the module. */
-	WARN_ON_ONCE(static_key_enabled(&mseal_tables_in_use));
 	/* Wait for kfree_rcu() of the last tables before the cache goes. */
 	rcu_barrier();
 	kmem_cache_destroy(mseal_range_cache);

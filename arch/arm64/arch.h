@@ -2,9 +2,9 @@
 /*
  * arch.h (arm64) - which system call the current task is in.
  *
- * Hooks that guard one piece of a larger operation (mprotect_fixup() is
- * called once per VMA) read the whole user request from the syscall
- * registers.  AArch32 (compat) tasks use the arm EABI table and 32-bit
+ * Hooks that guard one piece of a larger operation (mprotect_fixup() once
+ * per VMA, the unmaps inside mremap()) read the whole user request from
+ * the syscall registers.  AArch32 (compat) tasks use the arm EABI table and 32-bit
  * arguments.
  */
 #ifndef _MSEAL_ARCH_H
@@ -19,6 +19,7 @@
 
 /* Numbers from arch/arm/tools/syscall.tbl (stable ABI). */
 #define MSEAL_ARM32_NR_mprotect		125
+#define MSEAL_ARM32_NR_mremap		163
 #define MSEAL_ARM32_NR_pkey_mprotect	394
 
 static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
@@ -32,6 +33,8 @@ static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
 			return MSEAL_SYS_MPROTECT;
 		case MSEAL_ARM32_NR_pkey_mprotect:
 			return MSEAL_SYS_PKEY_MPROTECT;
+		case MSEAL_ARM32_NR_mremap:
+			return MSEAL_SYS_MREMAP;
 		default:
 			return MSEAL_SYS_OTHER;
 		}
@@ -42,6 +45,8 @@ static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
 		return MSEAL_SYS_MPROTECT;
 	case __NR_pkey_mprotect:
 		return MSEAL_SYS_PKEY_MPROTECT;
+	case __NR_mremap:
+		return MSEAL_SYS_MREMAP;
 	default:
 		return MSEAL_SYS_OTHER;
 	}

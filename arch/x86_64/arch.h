@@ -2,9 +2,9 @@
 /*
  * arch.h (x86_64) - which system call the current task is in.
  *
- * Hooks that guard one piece of a larger operation (mprotect_fixup() is
- * called once per VMA) read the whole user request from the syscall
- * registers.  64-bit and x32 tasks use the native numbers (x32 with
+ * Hooks that guard one piece of a larger operation (mprotect_fixup() once
+ * per VMA, the unmaps inside mremap()) read the whole user request from
+ * the syscall registers.  64-bit and x32 tasks use the native numbers (x32 with
  * __X32_SYSCALL_BIT set), ia32 tasks the i386 table, whose arguments are
  * 32 bits wide.
  */
@@ -20,6 +20,7 @@
 
 /* Numbers from arch/x86/entry/syscalls/syscall_32.tbl (stable ABI). */
 #define MSEAL_IA32_NR_mprotect		125
+#define MSEAL_IA32_NR_mremap		163
 #define MSEAL_IA32_NR_pkey_mprotect	380
 
 static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
@@ -33,6 +34,8 @@ static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
 			return MSEAL_SYS_MPROTECT;
 		case MSEAL_IA32_NR_pkey_mprotect:
 			return MSEAL_SYS_PKEY_MPROTECT;
+		case MSEAL_IA32_NR_mremap:
+			return MSEAL_SYS_MREMAP;
 		default:
 			return MSEAL_SYS_OTHER;
 		}
@@ -46,6 +49,8 @@ static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
 		return MSEAL_SYS_MPROTECT;
 	case __NR_pkey_mprotect:
 		return MSEAL_SYS_PKEY_MPROTECT;
+	case __NR_mremap:
+		return MSEAL_SYS_MREMAP;
 	default:
 		return MSEAL_SYS_OTHER;
 	}
