@@ -11,8 +11,6 @@
 
 struct mm_struct;
 
-#define MSEAL_VERSION	"0.1.0"
-
 /*
  * Seal table (module/table.c).
  *
