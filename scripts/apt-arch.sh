@@ -1,0 +1,55 @@
+# shellcheck shell=bash disable=SC2034 # APT_ARCH* are the interface
+# scripts/apt-arch.sh — sourced helper (not executable): apt options for a Debian arch.
+#
+#   source scripts/apt-arch.sh
+#   apt_arch_setup <debarch>        # amd64 | arm64 | x86_64 | aarch64
+#   apt-cache "${APT_ARCH_OPTS[@]}" ...
+#   apt-get   "${APT_ARCH_OPTS[@]}" download PKG
+#
+# For the host's own architecture APT_ARCH_OPTS is empty: the system apt state is
+# used (run `apt-get update` / scripts/deps.sh first).
+# For a foreign architecture (e.g. arm64 on an amd64 host) we do NOT touch the
+# host's dpkg configuration (no `dpkg --add-architecture`): apt is pointed at a
+# private state directory build/apt/<debarch>/ that uses the host's
+# /etc/apt/sources.list* (i.e. only the Debian mirror) with APT::Architecture set
+# to the foreign arch. Its index is fetched on first use, and again when older
+# than MSEAL_APT_MAX_AGE_MIN minutes (default 720) or when MSEAL_APT_UPDATE=1.
+# Sets: APT_ARCH (Debian arch name), APT_ARCH_FOREIGN (0/1), APT_ARCH_OPTS (array).
+
+apt_arch_name() {
+    case "$1" in
+        amd64 | x86_64 | x86-64) echo amd64 ;;
+        arm64 | aarch64) echo arm64 ;;
+        *) echo "apt-arch: unsupported architecture '$1' (amd64|x86_64|arm64|aarch64)" >&2; return 1 ;;
+    esac
+}
+
+apt_arch_setup() {
+    local root state stamp age
+    APT_ARCH=$(apt_arch_name "$1") || return 1
+    APT_ARCH_OPTS=()
+    APT_ARCH_FOREIGN=0
+    if [[ $APT_ARCH == "$(dpkg --print-architecture)" ]]; then
+        return 0
+    fi
+    APT_ARCH_FOREIGN=1
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    state="$root/build/apt/$APT_ARCH"
+    mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+    [[ -f $state/status ]] || : >"$state/status"
+    APT_ARCH_OPTS=(
+        -o "Dir::State::Lists=$state/lists"
+        -o "Dir::State::status=$state/status"
+        -o "Dir::Cache=$state/cache"
+        -o "APT::Architecture=$APT_ARCH"
+        -o "APT::Architectures::=$APT_ARCH"
+        -o "APT::Sandbox::User=root"
+    )
+    stamp="$state/updated.stamp"
+    age=${MSEAL_APT_MAX_AGE_MIN:-720}
+    if [[ ${MSEAL_APT_UPDATE:-0} == 1 || ! -f $stamp ]] || [[ -n $(find "$stamp" -mmin "+$age" 2>/dev/null) ]]; then
+        echo "apt-arch: fetching the $APT_ARCH package index into $state" >&2
+        apt-get -q "${APT_ARCH_OPTS[@]}" update >&2 || return 1
+        touch "$stamp"
+    fi
+}

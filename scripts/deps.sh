@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# scripts/deps.sh [x86_64|arm64|all] — install (as root) every Debian 12 package
+# the build and the QEMU test suite need. Default: x86_64.
+#
+# Idempotent and fast when nothing is missing: it checks with dpkg-query and
+# only then runs `apt-get install -y --no-install-recommends` for what is absent.
+# `apt-get update` runs at most once per invocation: when the package lists are
+# missing or older than MSEAL_APT_MAX_AGE_MIN minutes (default 720, tracked by
+# build/deps/apt-update.stamp), when a package is missing, or with
+# MSEAL_APT_UPDATE=1.
+# The kernel headers package is linux-headers-<ABI>-amd64 for the CURRENT ABI in
+# the mirror (scripts/kernel-abi.sh), never a hard-coded one.
+# Non-interactive (DEBIAN_FRONTEND=noninteractive, no stdin needed): safe in CI.
+# arm64/all add the cross toolchains, qemu-system-arm, and prefetch the arm64
+# package index used by tests/vm/fetch-kernel.sh arm64 (build/apt/arm64).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sel=${1:-x86_64}
+case "$sel" in
+    x86_64 | amd64) want_arm=0 ;;
+    arm64 | aarch64 | all) want_arm=1 ;;
+    *) echo "usage: $0 [x86_64|arm64|all]" >&2; exit 2 ;;
+esac
+
+export DEBIAN_FRONTEND=noninteractive
+export APT_LISTCHANGES_FRONTEND=none
+export NEEDRESTART_MODE=a
+
+stampdir="$root/build/deps"
+stamp="$stampdir/apt-update.stamp"
+updated=0
+
+apt_update_once() {
+    if [[ $updated == 0 ]]; then
+        echo "deps: apt-get update" >&2
+        apt-get -q update >&2
+        mkdir -p "$stampdir"
+        touch "$stamp"
+        updated=1
+    fi
+}
+
+need_root() {
+    if [[ $(id -u) != 0 ]]; then
+        echo "deps: must run as root to $1" >&2
+        exit 1
+    fi
+}
+
+lists_present() {
+    compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null
+}
+
+if [[ ${MSEAL_APT_UPDATE:-0} == 1 ]] || ! lists_present || [[ ! -f $stamp ]] ||
+    [[ -n $(find "$stamp" -mmin "+${MSEAL_APT_MAX_AGE_MIN:-720}" 2>/dev/null) ]]; then
+    need_root "run apt-get update"
+    apt_update_once
+fi
+
+compute() {
+    abi=$(bash "$root/scripts/kernel-abi.sh" amd64)
+    pkgs=(
+        build-essential gcc-multilib pkg-config bc flex bison libelf-dev
+        dkms sparse libkmod-dev kmod cpio xz-utils busybox-static
+        qemu-system-x86 linux-source-6.1 "linux-headers-$abi"
+    )
+    if [[ $want_arm == 1 ]]; then
+        pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+            libc6-dev-arm64-cross libc6-dev-armhf-cross)
+    fi
+    missing=()
+    local p
+    for p in "${pkgs[@]}"; do
+        if [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != ii* ]]; then
+            missing+=("$p")
+        fi
+    done
+}
+
+compute
+if ((${#missing[@]})) && [[ $updated == 0 ]]; then
+    # Lists may be stale (the missing headers may be for an ABI the mirror dropped).
+    need_root "install ${missing[*]}"
+    apt_update_once
+    compute
+fi
+
+if ((${#missing[@]})); then
+    need_root "install ${missing[*]}"
+    echo "deps: installing ${missing[*]}" >&2
+    apt-get -q install -y --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${missing[@]}" </dev/null
+    compute
+    if ((${#missing[@]})); then
+        echo "deps: still missing after install: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+if [[ $want_arm == 1 ]]; then
+    arm_rel=$(bash "$root/scripts/kernel-abi.sh" arm64)
+    echo "deps: arm64 kernel in the mirror: $arm_rel" >&2
+fi
+echo "deps: ${#pkgs[@]} packages present; kernel ABI $abi (headers /usr/src/linux-headers-$abi)" >&2
