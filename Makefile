@@ -18,7 +18,7 @@ DEB_KREL = $(shell scripts/kernel-abi.sh amd64)
 DEB_KDIR = /usr/src/linux-headers-$(DEB_KREL)
 MODDIR = $(BUILD)/modules/$(ARCH_GUEST)
 TESTDIR = $(BUILD)/tests/$(ARCH_GUEST)
-SRCS = Kbuild $(wildcard module/*.[ch] hooks/*.[ch] arch/*/*.h include/uapi/linux/*.h)
+SRCS = Kbuild dkms.conf $(wildcard module/*.[ch] hooks/*.[ch] arch/*/*.h include/uapi/linux/*.h)
 CHECKPATCH = $(BUILD)/checkpatch/checkpatch.pl
 KSRC_TAR = /usr/src/linux-source-6.1.tar.xz
 
