@@ -17,6 +17,10 @@ if [ ! -d "/lib/modules/$krel/build" ]; then
 	exit 1
 fi
 
+# One DKMS tree per machine: serialize concurrent runs.
+exec 9>/var/lock/mseal-dkms-check.lock
+flock 9
+
 cleanup() {
 	dkms remove -m mseal -v "$ver" --all >/dev/null 2>&1 || true
 	rm -rf "$src"
