@@ -12,6 +12,8 @@
  * to reach zero (a task can sleep on mmap_lock inside a wrapper for a long
  * time), and once more for the few instructions after the count drops.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>

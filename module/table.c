@@ -19,6 +19,8 @@
  * (GFP_KERNEL_ACCOUNT), and a table holds at most vm.max_map_count ranges,
  * the bound the kernel puts on the VMAs that upstream sealing would split.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/hashtable.h>
 #include <linux/mm.h>
 #include <linux/module.h>
