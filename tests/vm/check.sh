@@ -41,7 +41,12 @@ tests=${MSEAL_TESTS_DIR:-$root/build/tests/$arch}
 
 vmlinuz=$(bash "$root/tests/vm/fetch-kernel.sh" "$arch")
 initrd="$root/build/vm/$arch/initramfs.cpio.gz"
-bash "$root/tests/vm/mkinitramfs.sh" --arch "$arch" --modules "$modules" --tests "$tests" --out "$initrd"
+kmods=()
+if [[ $arch == arm64 ]]; then # the hvc0 test channel (see tests/vm/run.sh)
+    kmods=(--kernel-tree "$(dirname "$(dirname "$vmlinuz")")" --kmod virtio_mmio --kmod virtio_console)
+fi
+bash "$root/tests/vm/mkinitramfs.sh" --arch "$arch" --modules "$modules" --tests "$tests" \
+    "${kmods[@]}" --out "$initrd"
 
 exec bash "$root/tests/vm/run.sh" --arch "$arch" --kernel "$vmlinuz" --initrd "$initrd" --mode check \
     --timeout "${MSEAL_VM_TIMEOUT:-2400}" --test-timeout "${MSEAL_TEST_TIMEOUT:-300}" \

@@ -33,8 +33,12 @@ fi
 
 vmlinuz=$(bash "$root/tests/vm/fetch-kernel.sh" "$arch")
 initrd="$root/build/vm/$arch/initramfs-demo.cpio.gz"
+kmods=()
+if [[ $arch == arm64 ]]; then # the hvc0 test channel (see tests/vm/run.sh)
+    kmods=(--kernel-tree "$(dirname "$(dirname "$vmlinuz")")" --kmod virtio_mmio --kmod virtio_console)
+fi
 bash "$root/tests/vm/mkinitramfs.sh" --arch "$arch" --modules "$modules" --tests "$tests" \
-    "${order_args[@]}" --out "$initrd"
+    "${order_args[@]}" "${kmods[@]}" --out "$initrd"
 
 exec bash "$root/tests/vm/run.sh" --arch "$arch" --kernel "$vmlinuz" --initrd "$initrd" --mode demo \
     --timeout "${MSEAL_VM_TIMEOUT:-900}" --append "${MSEAL_VM_APPEND:-}"

@@ -11,9 +11,12 @@
 #            boot/config-*, lib/modules/<release>/...)
 #   prints:  build/kernels/<release>/boot/vmlinuz-<release>
 #
-# Cached: nothing is downloaded when the vmlinuz is already there. A .deb of the
-# right name found in $MSEAL_DEB_CACHE (a directory) or /var/cache/apt/archives
-# is used instead of downloading. The .deb itself is not kept.
+# Cached: nothing is done when the tree is complete (vmlinuz and
+# lib/modules/<release>/modules.order present). The .deb is kept in
+# build/kernels/debs/ so that an incomplete tree is re-extracted without a
+# download: `make -C KDIR M=<repo> clean` deletes every *.ko and modules.order
+# below the repo, build/kernels/ included. A .deb of the right name found in
+# $MSEAL_DEB_CACHE (a directory) or /var/cache/apt/archives is used too.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -26,35 +29,42 @@ release=$(bash "$root/scripts/kernel-abi.sh" "$debarch")
 dest="$root/build/kernels/$release"
 vmlinuz="$dest/boot/vmlinuz-$release"
 
-if [[ -s $vmlinuz ]]; then
+if [[ -s $vmlinuz && -f $dest/lib/modules/$release/modules.order ]]; then
     echo "$vmlinuz"
     exit 0
 fi
+[[ -s $vmlinuz ]] && echo "fetch-kernel: $dest lost its modules (a Kbuild clean?), re-extracting" >&2
 
 pkg="linux-image-$release-unsigned"
-mkdir -p "$root/build/kernels"
+debs="$root/build/kernels/debs"
+mkdir -p "$debs"
 tmp=$(mktemp -d "$root/build/kernels/.fetch-$release.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 deb=""
-for d in ${MSEAL_DEB_CACHE:+"$MSEAL_DEB_CACHE"} /var/cache/apt/archives; do
+for d in "$debs" ${MSEAL_DEB_CACHE:+"$MSEAL_DEB_CACHE"} /var/cache/apt/archives; do
     for f in "$d/${pkg}_"*"_$debarch.deb"; do
         [[ -f $f ]] && deb=$f
     done
+    [[ -n $deb ]] && break
 done
 if [[ -n $deb ]]; then
-    echo "fetch-kernel: using cached $deb" >&2
+    echo "fetch-kernel: using $deb" >&2
 else
     apt_arch_setup "$debarch"
     echo "fetch-kernel: apt-get download $pkg ($debarch)" >&2
     (cd "$tmp" && apt-get -q "${APT_ARCH_OPTS[@]}" -o APT::Sandbox::User=root download "$pkg" >&2)
     deb=$(compgen -G "$tmp/${pkg}_*_$debarch.deb" | head -n 1) || true
     [[ -n $deb ]] || { echo "fetch-kernel: download of $pkg produced no .deb" >&2; exit 1; }
+    rm -f "$debs/${pkg}_"*"_$debarch.deb"
+    mv "$deb" "$debs/"
+    deb="$debs/${deb##*/}"
 fi
 
 echo "fetch-kernel: extracting into $dest" >&2
 dpkg-deb -x "$deb" "$tmp/x"
 [[ -s $tmp/x/boot/vmlinuz-$release ]] || { echo "fetch-kernel: $deb has no boot/vmlinuz-$release" >&2; exit 1; }
+if [[ ${deb%/*} != "$debs" ]]; then cp "$deb" "$debs/"; fi
 rm -rf "$dest"
 mv "$tmp/x" "$dest" 2>/dev/null || [[ -s $vmlinuz ]] # a concurrent fetch may have won
 echo "$vmlinuz"

@@ -78,6 +78,7 @@ else
         tmpd=$(mktemp -d)
         (cd "$tmpd" && apt-get -q "${APT_ARCH_OPTS[@]}" download busybox-static >&2)
         rm -rf "$bbdir"
+        mkdir -p "$bbdir"
         dpkg-deb -x "$(compgen -G "$tmpd/busybox-static_*.deb" | head -n 1)" "$bbdir"
         rm -rf "$tmpd"
     fi

@@ -13,12 +13,17 @@
 #                     channel goes next to it as <log without .log>.out
 #   --append STR      extra kernel command line
 #   env QEMU_EXTRA    extra QEMU arguments (word-split)
+#   env MSEAL_VM_ONE_SERIAL=1  console and test output on the one console line
 #
 # Machines (software emulation, -accel tcg,thread=multi, -m 1G, -smp 2):
 #   x86_64: qemu-system-x86_64 -machine q35 -cpu max; ttyS0 = kernel console
 #           (log file), ttyS1 = test output (msealvm.out=ttyS1).
-#   arm64:  qemu-system-aarch64 -M virt -cpu cortex-a57; ttyAMA0 is the only
-#           UART, so console and test output share it (parsing tolerates that).
+#   arm64:  qemu-system-aarch64 -M virt -cpu cortex-a57; ttyAMA0 = kernel console,
+#           a virtio console hvc0 = test output (msealvm.out=hvc0
+#           msealvm.kmods=virtio_mmio,virtio_console: the initrd must carry those
+#           two stock modules, mkinitramfs.sh --kernel-tree/--kmod; check.sh does).
+#           If hvc0 does not appear the guest falls back to the console, which
+#           the parser tolerates (kernel lines may then split TAP lines).
 # Kernel command line: console=<tty> panic=-1 oops=panic printk.devkmsg=on
 #   log_buf_len=4M msealvm.mode=<mode> msealvm.timeout=<S> [msealvm.out=ttyS1] [--append]
 #   (see tests/guest/init for the msealvm.* keys)
@@ -65,12 +70,12 @@ esac
 case "$arch" in
     x86_64)
         qemu=(qemu-system-x86_64 -machine q35 -cpu max)
-        con=ttyS0 split=1
+        con=ttyS0
         ;;
     arm64 | aarch64)
         arch=arm64
         qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57)
-        con=ttyAMA0 split=0
+        con=ttyAMA0
         ;;
     *) die "unsupported --arch $arch" ;;
 esac
@@ -95,11 +100,17 @@ fi
 
 : >"$log"
 : >"$outlog"
-if [[ $split == 1 ]]; then
+split=1
+[[ ${MSEAL_VM_ONE_SERIAL:-0} == 1 ]] && split=0
+if [[ $split == 0 ]]; then
+    serial=(-serial stdio)
+elif [[ $arch == x86_64 ]]; then
     cmdline+=" msealvm.out=ttyS1"
     serial=(-serial "file:$log" -serial stdio)
-else
-    serial=(-serial stdio)
+elif [[ $arch == arm64 ]]; then
+    cmdline+=" msealvm.out=hvc0 msealvm.kmods=virtio_mmio,virtio_console"
+    serial=(-serial "file:$log" -device virtio-serial-device -chardev "stdio,id=msealout"
+        -device "virtconsole,chardev=msealout")
 fi
 cmdline+=" $append"
 
