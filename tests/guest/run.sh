@@ -72,6 +72,7 @@ if [ -d /sys/module/mseal ]; then
         echo "ok - final rmmod"
     else
         echo "# mseal still loaded after $tries tries ($(cat /sys/module/mseal/refcnt 2>/dev/null) references); user processes:"
+        # shellcheck disable=SC2009 # we want the listing, not PIDs
         ps -o pid,ppid,args 2>&1 | grep -vE '^ *[0-9]+ +[0-9]+ +\[|/tests/run.sh|ps -o|grep -vE' | sed 's/^/#   /'
         echo "not ok - final rmmod"
     fi
