@@ -9,6 +9,9 @@
  *   MSEAL_HAVE_DO_VMI_MUNMAP  unmap path is do_vmi_munmap(vmi, mm, ...)
  *                             (6.4+); before it, do_mas_munmap(mas, ...)
  *                             (6.1) and do_munmap() (5.10).
+ *   MSEAL_HAVE_IN_EXECVE      task_struct has the in_execve bit (up to
+ *                             6.7), which tells a mapping created by exec
+ *                             from one created later.
  */
 #ifndef _MSEAL_COMPAT_H
 #define _MSEAL_COMPAT_H
@@ -43,6 +46,17 @@ static __always_inline void mseal_ftrace_divert(struct ftrace_regs *fregs,
 }
 #else
 #error "mseal needs DYNAMIC_FTRACE_WITH_REGS or DYNAMIC_FTRACE_WITH_ARGS"
+#endif
+
+#ifdef MSEAL_HAVE_IN_EXECVE
+#include <linux/sched.h>
+
+static inline bool mseal_task_in_exec(struct task_struct *task)
+{
+	return task->in_execve;
+}
+#else
+#error "mseal: no way yet to tell exec from this kernel's task_struct"
 #endif
 
 #endif /* _MSEAL_COMPAT_H */

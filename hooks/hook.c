@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 
 #include "compat.h"
 #include "hook.h"
@@ -26,6 +27,9 @@
 DEFINE_PER_CPU(long, mseal_hook_inflight);
 
 int *mseal_sysctl_max_map_count;
+struct mm_struct *(*mseal_mm_access)(struct task_struct *task,
+				     unsigned int mode);
+static_assert(__same_type(mseal_mm_access, &mm_access));
 
 #ifdef MSEAL_TEST_FAULT_SYMBOL
 /* Fault injection for the test suite: a symbol this kernel cannot give. */
@@ -45,6 +49,7 @@ static struct mseal_hook *const mseal_hooks[] = {
 	&mseal_fork_hook,
 	&mseal_fork_copy_hook,
 	&mseal_mm_exit_hook,
+	&mseal_sysmap_hook,
 };
 
 static unsigned long (*mseal_kallsyms_lookup_name)(const char *name);
@@ -154,6 +159,11 @@ int mseal_hooks_install(void)
 	/* Optional: without it the table falls back to the default bound. */
 	mseal_sysctl_max_map_count =
 		(int *)mseal_kallsyms_lookup_name("sysctl_max_map_count");
+	mseal_mm_access = (void *)mseal_kallsyms_lookup_name("mm_access");
+	if (!mseal_mm_access) {
+		pr_err("unsupported kernel: symbol 'mm_access' not found\n");
+		return -ENOENT;
+	}
 
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		ret = mseal_hook_resolve(mseal_hooks[i]);

@@ -63,9 +63,15 @@ extern struct mseal_hook mseal_madvise_hook;
 extern struct mseal_hook mseal_fork_hook;
 extern struct mseal_hook mseal_fork_copy_hook;
 extern struct mseal_hook mseal_mm_exit_hook;
+extern struct mseal_hook mseal_sysmap_hook;
 
 /* Optional kernel data the table reads (NULL when not resolvable). */
 extern int *mseal_sysctl_max_map_count;
+
+/* Kernel functions the module calls but does not hook (not exported). */
+struct task_struct;
+extern struct mm_struct *(*mseal_mm_access)(struct task_struct *task,
+					    unsigned int mode);
 
 int mseal_hooks_install(void);
 void mseal_hooks_remove(void);

@@ -92,6 +92,8 @@ static int mseal_madvise_check(struct mm_struct *mm, unsigned long start,
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	denied = mseal_discard_denied(mm, start, end);
+	if (denied)
+		mseal_denied(MSEAL_OP_MADVISE, mm, start, end);
 	mmap_read_unlock(mm);
 	return denied ? -EPERM : 0;
 }

@@ -32,11 +32,13 @@ static unsigned long mseal_mmap_region(struct file *file, unsigned long addr,
 	unsigned long ret;
 
 	mseal_hook_enter();
-	if (mseal_table_any_sealed(current->mm, addr, addr + len))
+	if (mseal_table_any_sealed(current->mm, addr, addr + len)) {
+		mseal_denied(MSEAL_OP_MMAP, current->mm, addr, addr + len);
 		ret = -EPERM;
-	else
+	} else {
 		ret = mseal_orig_mmap_region(file, addr, len, vm_flags, pgoff,
 					     uf);
+	}
 	mseal_hook_exit();
 	return ret;
 }

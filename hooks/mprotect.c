@@ -38,11 +38,13 @@ static int mseal_mprotect_fixup(struct mmu_gather *tlb,
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_change_denied(vma->vm_mm, start, end))
+	if (mseal_change_denied(vma->vm_mm, start, end)) {
+		mseal_denied(MSEAL_OP_MPROTECT, vma->vm_mm, start, end);
 		ret = -EPERM;
-	else
+	} else {
 		ret = mseal_orig_mprotect_fixup(tlb, vma, pprev, start, end,
 						newflags);
+	}
 	mseal_hook_exit();
 	return ret;
 }

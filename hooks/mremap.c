@@ -34,10 +34,13 @@ static struct vm_area_struct *mseal_vma_to_resize(unsigned long addr,
 	struct vm_area_struct *vma;
 
 	mseal_hook_enter();
-	if (mseal_change_denied(current->mm, addr, addr + old_len))
+	if (mseal_change_denied(current->mm, addr, addr + old_len)) {
+		mseal_denied(MSEAL_OP_MREMAP, current->mm, addr,
+			     addr + old_len);
 		vma = ERR_PTR(-EPERM);
-	else
+	} else {
 		vma = mseal_orig_vma_to_resize(addr, old_len, new_len, flags);
+	}
 	mseal_hook_exit();
 	return vma;
 }

@@ -36,11 +36,13 @@ static int mseal_align_munmap(struct vma_iterator *vmi,
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_change_denied(mm, start, end))
+	if (mseal_change_denied(mm, start, end)) {
+		mseal_denied(MSEAL_OP_MUNMAP, mm, start, end);
 		ret = -EPERM;
-	else
+	} else {
 		ret = mseal_orig_align_munmap(vmi, vma, mm, start, end, uf,
 					      unlock);
+	}
 	mseal_hook_exit();
 	return ret;
 }
@@ -64,11 +66,13 @@ static int mseal_align_munmap(struct ma_state *mas,
 	int ret;
 
 	mseal_hook_enter();
-	if (mseal_change_denied(mm, start, end))
+	if (mseal_change_denied(mm, start, end)) {
+		mseal_denied(MSEAL_OP_MUNMAP, mm, start, end);
 		ret = -EPERM;
-	else
+	} else {
 		ret = mseal_orig_align_munmap(mas, vma, mm, start, end, uf,
 					      downgrade);
+	}
 	mseal_hook_exit();
 	return ret;
 }

@@ -22,6 +22,20 @@ struct mm_struct;
 bool mseal_request_denied(struct mm_struct *mm);
 
 /*
+ * The operation to count a denial under: a hook that guards pieces of
+ * several calls (the unmap inside mremap()) counts the call, not @op.
+ */
+enum mseal_op mseal_request_op(struct mm_struct *mm, enum mseal_op op);
+
+/*
+ * Does the request the current task is in touch a system-mapping seal of
+ * @mm?  If so, sets [*start, *end) to the part of the request that does.
+ * mmap_lock held.
+ */
+bool mseal_request_system_range(struct mm_struct *mm, unsigned long *start,
+				unsigned long *end);
+
+/*
  * May a hooked function change [start, end) of @mm?  Not if a byte of it
  * is sealed, nor if it is a piece of a request that touches a seal.
  */

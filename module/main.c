@@ -2,10 +2,14 @@
 /*
  * main.c - loading and unloading mseal.ko.
  *
- * Load order: the table, then the hooks (which refuse an unsupported
- * kernel before anything is visible), then the device, the only way to
- * create a seal.  Unload runs only when no seal is in force anywhere: every
- * sealed mm holds a reference on the module until exit_mmap() drops it.
+ * Load order: the table, the policy (whose toggle, when given at load,
+ * switches the table's fast path on before any hook can seal at exec; and
+ * /sys/kernel/mseal/), then the hooks (which refuse an unsupported kernel
+ * before anything is visible), then the device, the only way to create an
+ * explicit seal.  Unload runs only when no seal is in force anywhere: every
+ * sealed mm holds a reference on the module until exit_mmap() drops it, as
+ * does every task that opted out of system-mapping sealing, and the locked
+ * toggle holds one for good.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,9 +26,12 @@ static int __init mseal_init(void)
 	ret = mseal_table_init();
 	if (ret)
 		return ret;
-	ret = mseal_hooks_install();
+	ret = mseal_policy_init();
 	if (ret)
 		goto err_table;
+	ret = mseal_hooks_install();
+	if (ret)
+		goto err_policy;
 	ret = mseal_dev_init();
 	if (ret)
 		goto err_hooks;
@@ -33,6 +40,8 @@ static int __init mseal_init(void)
 
 err_hooks:
 	mseal_hooks_remove();
+err_policy:
+	mseal_policy_exit();
 err_table:
 	mseal_table_exit();
 	return ret;
@@ -42,6 +51,7 @@ static void __exit mseal_exit(void)
 {
 	mseal_dev_exit();
 	mseal_hooks_remove();
+	mseal_policy_exit();
 	mseal_table_exit();
 	pr_info("unloaded\n");
 }

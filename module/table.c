@@ -15,6 +15,11 @@
  * an operation on an mm at that point, so a pointer found under RCU stays
  * valid for as long as the caller holds the mm's mmap_lock.
  *
+ * Kinds: a range is sealed either by a request or as a system mapping at
+ * exec (SPEC 5).  Ranges of different kinds never coalesce and never
+ * overlap (where a request covers a system seal, that part stays system),
+ * so a denial can be attributed and a listing can tell them apart.
+ *
  * Memory: ranges and tables are charged to the sealing task's memory cgroup
  * (GFP_KERNEL_ACCOUNT), and a table holds at most vm.max_map_count ranges,
  * the bound the kernel puts on the VMAs that upstream sealing would split.
@@ -29,13 +34,19 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include <linux/mseal_dev.h>
+
 #include "mseal.h"
 #include "hook.h"
 
 struct mseal_range {
-	struct rb_node node;
+	union {
+		struct rb_node node;
+		struct mseal_range *next_spare;	/* allocated, not linked */
+	};
 	unsigned long start;
 	unsigned long end;
+	enum mseal_kind kind;
 };
 
 struct mseal_mm {
@@ -44,6 +55,7 @@ struct mseal_mm {
 	struct rb_root ranges;		/* of struct mseal_range */
 	unsigned long nr_ranges;
 	bool fork_failed;		/* a range could not be copied */
+	bool sysmap;			/* system mappings sealed at exec */
 	struct rcu_head rcu;
 };
 
@@ -52,6 +64,14 @@ static DEFINE_HASHTABLE(mseal_hash, MSEAL_HASH_BITS);
 static DEFINE_SPINLOCK(mseal_hash_lock);
 
 DEFINE_STATIC_KEY_FALSE(mseal_tables_in_use);
+
+/* Ranges held by all tables (SPEC 6.2). */
+static atomic_long_t mseal_nr_ranges_held = ATOMIC_LONG_INIT(0);
+
+long mseal_table_ranges_held(void)
+{
+	return atomic_long_read(&mseal_nr_ranges_held);
+}
 
 /*
  * Sealing an mm takes its pin semaphore for writing; an operation that
@@ -136,6 +156,53 @@ bool __mseal_table_any_sealed(struct mm_struct *mm, unsigned long start,
 	return r && r->start < end;
 }
 
+bool __mseal_table_any_system(struct mm_struct *mm, unsigned long start,
+			      unsigned long end)
+{
+	struct mseal_mm *t = mseal_mm_find(mm);
+	struct mseal_range *r;
+	struct rb_node *n;
+
+	if (!t || start >= end)
+		return false;
+	for (r = mseal_range_after(t, start); r && r->start < end;
+	     r = n ? rb_entry(n, struct mseal_range, node) : NULL) {
+		if (r->kind == MSEAL_KIND_SYSTEM)
+			return true;
+		n = rb_next(&r->node);
+	}
+	return false;
+}
+
+bool mseal_table_sysmap_marked(struct mm_struct *mm)
+{
+	struct mseal_mm *t = mseal_mm_find(mm);
+
+	return t && t->sysmap;
+}
+
+u32 mseal_table_list(struct mm_struct *mm, struct mseal_range_info *out,
+		     u32 n)
+{
+	struct mseal_mm *t = mseal_mm_find(mm);
+	struct rb_node *node;
+	u32 i = 0;
+
+	if (!t)
+		return 0;
+	for (node = rb_first(&t->ranges); node && i < n;
+	     node = rb_next(node), i++) {
+		struct mseal_range *r = rb_entry(node, struct mseal_range,
+						 node);
+
+		out[i].start = r->start;
+		out[i].end = r->end;
+		out[i].flags = r->kind == MSEAL_KIND_SYSTEM ?
+			       MSEAL_RANGE_SYSTEM : 0;
+	}
+	return t->nr_ranges;
+}
+
 static unsigned long mseal_max_ranges(void)
 {
 	int max = mseal_sysctl_max_map_count ?
@@ -165,7 +232,7 @@ static bool mseal_range_mapped(struct mm_struct *mm, unsigned long start,
  * outside any mmap_lock (it takes the CPU hotplug lock), before the first
  * table is created, and stays on until the module is unloaded.
  */
-static void mseal_tables_enable(void)
+void mseal_tables_enable(void)
 {
 	if (!static_key_enabled(&mseal_tables_in_use))
 		static_branch_enable(&mseal_tables_in_use);
@@ -203,37 +270,106 @@ static void mseal_range_link(struct mseal_mm *t, struct mseal_range *new)
 	rb_link_node(&new->node, parent, link);
 	rb_insert_color(&new->node, &t->ranges);
 	t->nr_ranges++;
+	atomic_long_inc(&mseal_nr_ranges_held);
+}
+
+static void mseal_range_unlink(struct mseal_mm *t, struct mseal_range *r)
+{
+	rb_erase(&r->node, &t->ranges);
+	t->nr_ranges--;
+	atomic_long_dec(&mseal_nr_ranges_held);
+}
+
+static struct mseal_range *mseal_range_next(struct mseal_range *r)
+{
+	struct rb_node *next = rb_next(&r->node);
+
+	return next ? rb_entry(next, struct mseal_range, node) : NULL;
 }
 
 /*
- * Add [start, end) to @t, absorbing every range it overlaps or touches.
+ * Add [start, end) of @kind to @t, absorbing every range of that kind it
+ * overlaps or touches; it must not overlap a range of another kind.
  * Takes ownership of @spare, which it links or frees.
  */
 static void mseal_range_insert(struct mseal_mm *t, unsigned long start,
-			       unsigned long end, struct mseal_range *spare)
+			       unsigned long end, enum mseal_kind kind,
+			       struct mseal_range *spare)
 {
 	struct mseal_range *r = mseal_range_touching(t, start);
 
 	while (r && r->start <= end) {
-		struct rb_node *next = rb_next(&r->node);
+		struct mseal_range *next = mseal_range_next(r);
 
-		start = min(start, r->start);
-		end = max(end, r->end);
-		rb_erase(&r->node, &t->ranges);
-		t->nr_ranges--;
-		kmem_cache_free(mseal_range_cache, r);
-		r = next ? rb_entry(next, struct mseal_range, node) : NULL;
+		if (r->kind == kind) {
+			start = min(start, r->start);
+			end = max(end, r->end);
+			mseal_range_unlink(t, r);
+			kmem_cache_free(mseal_range_cache, r);
+		}
+		r = next;
 	}
 	spare->start = start;
 	spare->end = end;
+	spare->kind = kind;
 	mseal_range_link(t, spare);
 }
 
-/* Seal [start, end) of @mm; mmap_lock and pin held for writing. */
-static int __mseal_table_seal(struct mm_struct *mm, unsigned long start,
-			      unsigned long end)
+/*
+ * Count the pieces of [start, end) that no range of another kind than
+ * @kind covers; with @spares, also seal each piece with one of them.
+ */
+static unsigned int mseal_range_pieces(struct mseal_mm *t, unsigned long start,
+				       unsigned long end, enum mseal_kind kind,
+				       struct mseal_range **spares)
 {
-	struct mseal_range *spare;
+	struct mseal_range *r = t ? mseal_range_after(t, start) : NULL;
+	unsigned long addr = start;
+	unsigned int n = 0;
+
+	for (; r && r->start < end; r = mseal_range_next(r)) {
+		if (r->kind == kind)
+			continue;
+		if (r->start > addr) {
+			if (spares) {
+				struct mseal_range *spare = *spares;
+
+				*spares = spare->next_spare;
+				mseal_range_insert(t, addr, r->start, kind,
+						   spare);
+			}
+			n++;
+		}
+		addr = r->end;
+	}
+	if (addr < end) {
+		if (spares) {
+			struct mseal_range *spare = *spares;
+
+			*spares = spare->next_spare;
+			mseal_range_insert(t, addr, end, kind, spare);
+		}
+		n++;
+	}
+	return n;
+}
+
+static void mseal_spares_free(struct mseal_range *spares)
+{
+	while (spares) {
+		struct mseal_range *next = spares->next_spare;
+
+		kmem_cache_free(mseal_range_cache, spares);
+		spares = next;
+	}
+}
+
+/* Seal [start, end) of @mm as @kind; mmap_lock held for writing. */
+static int __mseal_table_seal(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, enum mseal_kind kind)
+{
+	struct mseal_range *spares = NULL;
+	unsigned int i, n;
 	struct mseal_mm *t;
 
 	mmap_assert_write_locked(mm);
@@ -242,7 +378,9 @@ static int __mseal_table_seal(struct mm_struct *mm, unsigned long start,
 		return -ENOMEM;
 
 	t = mseal_mm_find(mm);
-	if (t && t->nr_ranges >= mseal_max_ranges()) {
+	/* A system seal is one of a handful per mm: it is never refused. */
+	if (t && kind == MSEAL_KIND_EXPLICIT &&
+	    t->nr_ranges >= mseal_max_ranges()) {
 		struct mseal_range *r = mseal_range_touching(t, start);
 
 		/* Full: only a request that joins an existing range can pass. */
@@ -250,18 +388,34 @@ static int __mseal_table_seal(struct mm_struct *mm, unsigned long start,
 			return -ENOMEM;
 	}
 
-	/* Allocate everything first: an error must leave nothing sealed. */
-	spare = kmem_cache_alloc(mseal_range_cache, GFP_KERNEL_ACCOUNT);
-	if (!spare)
-		return -ENOMEM;
+	/*
+	 * Allocate everything first: an error must leave nothing sealed.
+	 * Parts already sealed as another kind keep their kind, so the
+	 * request may become several pieces.
+	 */
+	n = mseal_range_pieces(t, start, end, kind, NULL);
+	for (i = 0; i < n; i++) {
+		struct mseal_range *spare;
+
+		spare = kmem_cache_alloc(mseal_range_cache,
+					 GFP_KERNEL_ACCOUNT);
+		if (!spare) {
+			mseal_spares_free(spares);
+			return -ENOMEM;
+		}
+		spare->next_spare = spares;
+		spares = spare;
+	}
 	if (!t) {
 		t = mseal_mm_create(mm, GFP_KERNEL_ACCOUNT);
 		if (!t) {
-			kmem_cache_free(mseal_range_cache, spare);
+			mseal_spares_free(spares);
 			return -ENOMEM;
 		}
 	}
-	mseal_range_insert(t, start, end, spare);
+	mseal_range_pieces(t, start, end, kind, &spares);
+	if (kind == MSEAL_KIND_SYSTEM)
+		t->sysmap = true;
 	return 0;
 }
 
@@ -278,10 +432,19 @@ int mseal_table_seal(struct mm_struct *mm, unsigned long start,
 		up_write(sem);
 		return -EINTR;
 	}
-	ret = __mseal_table_seal(mm, start, end);
+	ret = __mseal_table_seal(mm, start, end, MSEAL_KIND_EXPLICIT);
 	mmap_write_unlock(mm);
 	up_write(sem);
 	return ret;
+}
+
+int mseal_table_seal_system(struct mm_struct *mm, unsigned long start,
+			    unsigned long end)
+{
+	/* Enabled before the policy could ask: a seal must be seen. */
+	if (WARN_ON_ONCE(!static_key_enabled(&mseal_tables_in_use)))
+		return 0;
+	return __mseal_table_seal(mm, start, end, MSEAL_KIND_SYSTEM);
 }
 
 /*
@@ -329,8 +492,11 @@ void mseal_table_fork_copy(struct mm_struct *oldmm, struct mm_struct *mm)
 		}
 		copy->start = r->start;
 		copy->end = r->end;
+		copy->kind = r->kind;
 		mseal_range_link(child, copy);
 	}
+	/* A later [uprobes] of the child is sealed as the parent's would be. */
+	child->sysmap = parent->sysmap;
 }
 
 /* Keep only the parts of @t's ranges that the child mm maps. */
@@ -341,6 +507,7 @@ static int mseal_table_trim_unmapped(struct mseal_mm *t, struct mm_struct *mm)
 	int ret = 0;
 
 	t->ranges = RB_ROOT;
+	atomic_long_sub(t->nr_ranges, &mseal_nr_ranges_held);
 	t->nr_ranges = 0;
 	rbtree_postorder_for_each_entry_safe(r, tmp, &old, node) {
 		unsigned long addr = r->start;
@@ -358,7 +525,8 @@ static int mseal_table_trim_unmapped(struct mseal_mm *t, struct mm_struct *mm)
 				break;
 			}
 			mseal_range_insert(t, max(addr, vma->vm_start),
-					   min(r->end, vma->vm_end), part);
+					   min(r->end, vma->vm_end), r->kind,
+					   part);
 			addr = vma->vm_end;
 		}
 		kmem_cache_free(mseal_range_cache, r);
@@ -378,7 +546,7 @@ int mseal_table_fork_finish(struct mm_struct *mm)
 		return 0;
 	if (child->fork_failed)
 		return -ENOMEM;	/* exit_mmap() of the child drops the table */
-	if (!child->nr_ranges) {
+	if (!child->nr_ranges && !child->sysmap) {
 		mseal_table_drop(mm);
 		return 0;
 	}
@@ -404,6 +572,7 @@ void mseal_table_drop(struct mm_struct *mm)
 	hash_del_rcu(&t->hnode);
 	spin_unlock(&mseal_hash_lock);
 
+	atomic_long_sub(t->nr_ranges, &mseal_nr_ranges_held);
 	rbtree_postorder_for_each_entry_safe(r, tmp, &t->ranges, node)
 		kmem_cache_free(mseal_range_cache, r);
 	kfree_rcu(t, rcu);

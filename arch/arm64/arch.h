@@ -65,4 +65,13 @@ static inline unsigned long mseal_arch_syscall_arg(struct pt_regs *regs,
 	return args[n];
 }
 
+/*
+ * The special mappings that SPEC 5.1 seals, by the names the kernel gives
+ * them: [sigpage] and [vectors] are those of AArch32 tasks; [uprobes] is
+ * created lazily.
+ */
+#define MSEAL_ARCH_SYSMAP_NAMES \
+	"[vdso]", "[vvar]", "[vvar_vclock]", "[uprobes]", "[sigpage]", \
+	"[vectors]"
+
 #endif /* _MSEAL_ARCH_H */

@@ -69,4 +69,11 @@ static inline unsigned long mseal_arch_syscall_arg(struct pt_regs *regs,
 	return args[n];
 }
 
+/*
+ * The special mappings that SPEC 5.1 seals, by the names the kernel gives
+ * them ([vvar_vclock] exists from 6.13; [uprobes] is created lazily).
+ */
+#define MSEAL_ARCH_SYSMAP_NAMES \
+	"[vdso]", "[vvar]", "[vvar_vclock]", "[uprobes]"
+
 #endif /* _MSEAL_ARCH_H */

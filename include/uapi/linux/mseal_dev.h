@@ -44,4 +44,61 @@ struct mseal_args {
 
 #define MSEAL_IOC_SEAL		_IOW(MSEAL_IOC_MAGIC, 0x01, struct mseal_args)
 
+/*
+ * MSEAL_IOC_SYSMAP_OPTOUT - no argument.
+ *
+ * When system-mapping sealing is on (module parameter
+ * seal_system_mappings), every exec seals [vdso], [vvar] and the other
+ * system mappings of the new program.  Checkpoint/restore tools and
+ * debuggers that move or unmap them (CRIU, rr, gVisor, UML) call this
+ * first: the future execs of the calling task, and of every task it
+ * creates afterwards (and their descendants), are not system-sealed.
+ * Explicit MSEAL_IOC_SEAL requests are not affected.  There is no way
+ * back in.
+ *
+ * Result: 0, or -1 with errno EPERM (the caller has neither
+ * CAP_CHECKPOINT_RESTORE nor CAP_SYS_ADMIN) or ENOMEM.
+ */
+#define MSEAL_IOC_SYSMAP_OPTOUT	_IO(MSEAL_IOC_MAGIC, 0x02)
+
+/* mseal_range_info.flags: the range is a system mapping sealed at exec. */
+#define MSEAL_RANGE_SYSTEM	(1ULL << 0)
+
+/**
+ * struct mseal_range_info - one sealed range, filled by %MSEAL_IOC_LIST
+ * @start: first byte
+ * @end:   one past the last byte
+ * @flags: %MSEAL_RANGE_SYSTEM or 0
+ */
+struct mseal_range_info {
+	__u64 start;
+	__u64 end;
+	__u64 flags;
+};
+
+/**
+ * struct mseal_list - argument of %MSEAL_IOC_LIST
+ * @pid:    process to list, in the caller's pid namespace; 0 for the caller
+ * @count:  in: entries @ranges has room for; out: ranges the process holds
+ *          (more than were filled when the array was too small: retry
+ *          with a bigger one)
+ * @ranges: user pointer to an array of struct mseal_range_info, filled
+ *          with up to @count ranges in ascending address order
+ *
+ * The sealed ranges of a process, the equivalent of the "sl" flag of
+ * /proc/PID/smaps.  Adjacent seals of one kind are one range.  Listing
+ * another process needs the access /proc/PID/maps needs
+ * (PTRACE_MODE_READ_FSCREDS).
+ *
+ * Result: 0, or -1 with errno ESRCH (no such process), EACCES (no access),
+ * EFAULT, ENOMEM or EINTR.
+ */
+struct mseal_list {
+	__u32 pid;
+	__u32 count;
+	__u64 ranges;
+};
+
+#define MSEAL_IOC_LIST		_IOWR(MSEAL_IOC_MAGIC, 0x03, struct mseal_list)
+
 #endif /* _UAPI_LINUX_MSEAL_DEV_H */
