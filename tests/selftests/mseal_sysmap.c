@@ -754,6 +754,72 @@ TEST_F(sysmap, toggle_rejects_other_values)
 	EXPECT_EQ(0, set_toggle(0));
 }
 
+static bool module_loaded(void)
+{
+	return access("/sys/module/mseal", F_OK) == 0;
+}
+
+/* finit_module(2) of $MSEAL_MODULE with @params: 0 or -errno. */
+static int load_module(const char *params)
+{
+	const char *ko = getenv("MSEAL_MODULE");
+	int fd, r;
+
+	fd = open(ko && *ko ? ko : "/mseal/mseal.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* Unload, waiting up to 3 s for references that go after an RCU grace. */
+static int unload_module(void)
+{
+	int i, r = 0;
+
+	for (i = 0; i < 60; i++) {
+		r = syscall(SYS_delete_module, "mseal", O_NONBLOCK) ? -errno : 0;
+		if (r != -EAGAIN && r != -EBUSY)
+			break;
+		usleep(50000);
+	}
+	return r;
+}
+
+/*
+ * SPEC 5.1 "also settable as a module parameter at load" (what
+ * /etc/modprobe.d/mseal.conf does): a bad value refuses the load, a good
+ * one is in force from the first exec after it.
+ */
+TEST_F(sysmap, toggle_at_load)
+{
+	char buf[16];
+	int r;
+
+	mseal_dev_close();
+	r = unload_module();
+	if (r)
+		SKIP(return, "cannot unload the module (%s): something holds it",
+		     strerror(-r));
+	r = load_module("seal_system_mappings=3");
+	EXPECT_EQ(-EINVAL, r);
+	if (!r)
+		ASSERT_EQ(0, unload_module());
+	r = load_module("seal_system_mappings=1");
+	if (r) {
+		load_module("");	/* leave it loaded for what follows */
+		ASSERT_EQ(0, r) TH_LOG("load with =1: %s", strerror(-r));
+	}
+	ASSERT_EQ(0, read_file(PARAM_TOGGLE, buf, sizeof(buf)));
+	EXPECT_STREQ("1\n", buf);
+	EXPECT_EQ(H_OK, run_helper("sealed", NULL));
+	EXPECT_EQ(H_DENIED, run_helper("restorer", NULL));
+	ASSERT_EQ(0, set_toggle(0));
+	EXPECT_EQ(H_OK, run_helper("restorer", NULL));
+	ASSERT_TRUE(module_loaded());
+}
+
 /*
  * SPEC 5.1: a program exec'd with the toggle on has [vdso] and [vvar]
  * sealed (munmap, mremap, mprotect, mmap over them: EPERM), the vdso still
@@ -919,6 +985,58 @@ TEST_F(sysmap, optout_privileges)
 		TH_LOG("%s", msg);
 	EXPECT_EQ(0, run_in_child(optout_ckpt_only, NULL, msg, sizeof(msg)))
 		TH_LOG("%s", msg);
+}
+
+/*
+ * SPEC 4.4 with the way out: an opted-out task pins the module like a seal,
+ * and the pin goes when the task does (freed after an RCU grace period).
+ */
+static long settled_refcnt(void)
+{
+	long r = -1;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		r = read_long("/sys/module/mseal/refcnt");
+		if (r <= 0)
+			break;
+		usleep(50000);
+	}
+	return r;
+}
+
+TEST_F(sysmap, optout_released_with_task)
+{
+	/* Earlier tests' opted-out tasks are released after RCU, too. */
+	int up[2], go[2], status;
+	pid_t pid;
+	char c;
+
+	if (settled_refcnt() != 0)
+		SKIP(return, "module held by something else");
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Opted out, no seal, no open device: only the entry pins. */
+		int r = optout();
+
+		mseal_dev_close();
+		if (write(up[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(r ? 1 : 0);
+	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	EXPECT_EQ(1, read_long("/sys/module/mseal/refcnt"));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, settled_refcnt());
+
+	/* And the entries a tree of opted-out tasks inherited. */
+	EXPECT_EQ(H_OK, run_helper_opted_out("restorer", 2));
+	EXPECT_EQ(0, settled_refcnt());
 }
 
 /* SPEC 5.4: explicit seals are not affected by the way out. */
