@@ -57,7 +57,8 @@ struct mseal_args {
  * back in.
  *
  * Result: 0, or -1 with errno EPERM (the caller has neither
- * CAP_CHECKPOINT_RESTORE nor CAP_SYS_ADMIN) or ENOMEM.
+ * CAP_CHECKPOINT_RESTORE nor CAP_SYS_ADMIN), ENOMEM, or EOPNOTSUPP (the
+ * kernel lacks the scheduler tracepoints the inheritance needs).
  */
 #define MSEAL_IOC_SYSMAP_OPTOUT	_IO(MSEAL_IOC_MAGIC, 0x02)
 
