@@ -489,8 +489,89 @@ static int helper_uprobe(void)
 	return H_FAIL;
 }
 
+/*
+ * An explicit seal over a system seal keeps the system part system; the
+ * explicit rest is a range of its own, not coalesced with it.
+ */
+static int helper_kinds(void)
+{
+	struct mseal_range_info r[8];
+	uint64_t vs, ve, ws, we, lo;
+	uint32_t n = 8, i;
+	int fails = 0;
+	char *after;
+
+	if (find_named(0, "[vdso]", &vs, &ve) ||
+	    find_named(0, "[vvar]", &ws, &we))
+		return H_MISSING;
+	lo = ws < vs ? ws : vs;
+	/* Idempotent over the system seal. */
+	fails += expect_ok("seal [vdso] explicitly", seal((void *)vs,
+							   ve - vs, 0));
+	after = map_at((void *)ve, 1, PROT_READ);
+	if (!after) {
+		HLOG("cannot map the page after [vdso]; skipping that part");
+	} else {
+		fails += expect_ok("seal [vdso] + the page after it",
+				   seal((void *)vs, ve - vs + pgsz(), 0));
+		fails += expect_eperm("munmap the page after [vdso]",
+				      xmunmap(after, pgsz()));
+	}
+	if (list_ranges(0, r, &n))
+		return H_FAIL;
+	for (i = 0; i < n && i < 8; i++)
+		HLOG("range %u: %#llx-%#llx flags %llu", i,
+		     (unsigned long long)r[i].start,
+		     (unsigned long long)r[i].end,
+		     (unsigned long long)r[i].flags);
+	if (n != (after ? 2u : 1u) || r[0].start != lo || r[0].end != ve ||
+	    r[0].flags != MSEAL_RANGE_SYSTEM ||
+	    (after && (r[1].start != ve || r[1].end != ve + pgsz() ||
+		       r[1].flags != 0))) {
+		HLOG("unexpected list (%u ranges)", n);
+		fails++;
+	}
+	return fails ? H_FAIL : H_OK;
+}
+
+/* SPEC 4.1 for system seals: a forked child keeps them, as system. */
+static int helper_fork(void)
+{
+	struct mseal_range_info r[8];
+	uint64_t vs, ve;
+	uint32_t n = 8;
+	int status;
+	pid_t pid;
+
+	if (find_named(0, "[vdso]", &vs, &ve))
+		return H_MISSING;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return H_FAIL;
+	if (!pid) {
+		if (expect_eperm("munmap [vdso] in the child",
+				 xmunmap((void *)vs, ve - vs)))
+			_exit(H_FAIL);
+		if (list_ranges(0, r, &n) || n != 1 ||
+		    r[0].flags != MSEAL_RANGE_SYSTEM || r[0].end != ve) {
+			HLOG("child's seals: %u ranges, first flags %llu", n,
+			     n ? (unsigned long long)r[0].flags : 0ULL);
+			_exit(H_FAIL);
+		}
+		_exit(H_OK);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return H_FAIL;
+	return WEXITSTATUS(status);
+}
+
 static int helper_main(const char *mode)
 {
+	if (!strcmp(mode, "kinds"))
+		return helper_kinds();
+	if (!strcmp(mode, "fork"))
+		return helper_fork();
 	if (!strcmp(mode, "sealed"))
 		return helper_sealed();
 	if (!strcmp(mode, "restorer"))
@@ -883,6 +964,20 @@ TEST_F(sysmap, compat32_exec_sealed)
 	EXPECT_EQ(0, check_sysmaps_listed(pid, why, sizeof(why)))
 		TH_LOG("%s", why);
 	kill_stopped(pid);
+}
+
+/* SPEC 2.9 and 6.1 over system seals: kinds stay apart. */
+TEST_F(sysmap, explicit_seal_over_system_seal)
+{
+	ASSERT_EQ(0, set_toggle(1));
+	EXPECT_EQ(H_OK, run_helper("kinds", NULL));
+}
+
+/* SPEC 4.1 with 5.1: fork keeps system seals, as system. */
+TEST_F(sysmap, fork_keeps_system_seals)
+{
+	ASSERT_EQ(0, set_toggle(1));
+	EXPECT_EQ(H_OK, run_helper("fork", NULL));
 }
 
 /* SPEC 5.2: a process that was running when the toggle went on is not. */
