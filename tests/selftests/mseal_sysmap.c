@@ -1212,6 +1212,22 @@ TEST_F(plain, list_self)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/*
+ * Wait up to 3 s for no range to be held anywhere (processes of earlier
+ * binaries may still be exiting); false if some stay.
+ */
+static bool ranges_quiet(void)
+{
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		if (read_long(SYSFS_DIR "/ranges") == 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
 /* SPEC 6.2: counters move by exactly what was done. */
 TEST_F(sysmap, counters_explicit)
 {
@@ -1222,6 +1238,8 @@ TEST_F(sysmap, counters_explicit)
 
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(done));
+	if (!ranges_quiet())
+		SKIP(return, "another process holds seals: counters not exact");
 	ASSERT_EQ(0, read_counters(&c0));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1267,6 +1285,8 @@ TEST_F(sysmap, counters_system)
 {
 	struct counters c0, c1;
 
+	if (!ranges_quiet())
+		SKIP(return, "another process holds seals: counters not exact");
 	ASSERT_EQ(0, set_toggle(1));
 	ASSERT_EQ(0, read_counters(&c0));
 	EXPECT_EQ(H_OK, run_helper("deny", NULL));
