@@ -310,10 +310,15 @@ static int check_sysmaps_listed(pid_t pid, char *why, size_t whysz)
 
 static int data_word = 1;
 
-/* Probed by the uprobe test: its first instruction is not emulated. */
+/*
+ * Probed by the uprobe test.  Its first instruction must be one the kernel
+ * single-steps out of line (an ALU operation), not one it emulates (a
+ * branch, a push, a PC-relative load on arm64): only the former needs the
+ * [uprobes] area.
+ */
 __attribute__((noinline)) int uprobe_target(int x)
 {
-	return x * 3 + data_word;
+	return x * 3 + 1;
 }
 
 static int expect_eperm(const char *what, int r)
@@ -1367,6 +1372,8 @@ TEST_F(sysmap, uprobes_area_sealed)
 	}
 	append_file(TRACEFS "/uprobe_events", "-:" UPROBE_EVENT "\n");
 	ASSERT_EQ(0, r) TH_LOG("enable: %s", strerror(-r));
+	if (r_on == H_MISSING && r_off == H_MISSING)
+		SKIP(return, "the probed instruction was emulated: no [uprobes]");
 	EXPECT_EQ(H_OK, r_on);
 	/* Exec'd with the toggle off: its [uprobes] is not sealed. */
 	EXPECT_EQ(H_UNSEALED, r_off);
