@@ -73,17 +73,44 @@ static int mseal_find_kallsyms(void)
 	return 0;
 }
 
+/*
+ * The hooked sites of one function: its ftrace location is its address on
+ * x86_64 and a few instructions in on arm64 (patchable-function-entry).
+ */
+#define MSEAL_FTRACE_SITE_SPAN	16
+
 static void notrace mseal_ftrace_thunk(unsigned long ip,
 				       unsigned long parent_ip,
 				       struct ftrace_ops *ops,
 				       struct ftrace_regs *fregs)
 {
-	struct mseal_hook *hook = container_of(ops, struct mseal_hook, ops);
+	unsigned int i;
 
 	/* The wrapper calling the original comes through here too. */
-	if (!within_module(parent_ip, THIS_MODULE))
-		mseal_ftrace_divert(fregs, (unsigned long)hook->wrapper);
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
+		const struct mseal_hook *hook = mseal_hooks[i];
+
+		if (ip - hook->addr < MSEAL_FTRACE_SITE_SPAN) {
+			if (hook->wrapper)
+				mseal_ftrace_divert(fregs,
+						    (unsigned long)hook->wrapper);
+			return;
+		}
+	}
 }
+
+/*
+ * One ftrace_ops for every hook: loading and unloading then patch the
+ * kernel text in one batch each, not once per hooked function.
+ */
+static struct ftrace_ops mseal_ftrace_ops = {
+	.func	= mseal_ftrace_thunk,
+	.flags	= MSEAL_FTRACE_OPS_FLAGS,
+};
+
+static bool mseal_ftrace_filtered;
 
 static int mseal_hook_resolve(struct mseal_hook *hook)
 {
@@ -95,9 +122,8 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 		       hook->name);
 		return -ENOENT;
 	}
-	hook->ops.func = mseal_ftrace_thunk;
-	hook->ops.flags = MSEAL_FTRACE_OPS_FLAGS;
-	ret = ftrace_set_filter_ip(&hook->ops, hook->addr, 0, 0);
+	mseal_ftrace_filtered = true;
+	ret = ftrace_set_filter_ip(&mseal_ftrace_ops, hook->addr, 0, 0);
 	if (ret) {
 		pr_err("unsupported kernel: '%s' cannot be traced by ftrace (error %d)\n",
 		       hook->name, ret);
@@ -106,15 +132,6 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 	if (hook->orig)
 		*(unsigned long *)hook->orig = hook->addr;
 	return 0;
-}
-
-static void mseal_hook_release(struct mseal_hook *hook)
-{
-	/* Frees the filter that ftrace_set_filter_ip() allocated. */
-	if (hook->ops.func)
-		ftrace_free_filter(&hook->ops);
-	hook->ops.func = NULL;
-	hook->addr = 0;
 }
 
 static void mseal_hooks_drain(void)
@@ -138,13 +155,15 @@ static void mseal_hooks_unregister(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
-		if (mseal_hooks[i]->ops.flags & FTRACE_OPS_FL_ENABLED)
-			unregister_ftrace_function(&mseal_hooks[i]->ops);
-	}
+	if (mseal_ftrace_ops.flags & FTRACE_OPS_FL_ENABLED)
+		unregister_ftrace_function(&mseal_ftrace_ops);
 	mseal_hooks_drain();
+	/* Frees the filter that ftrace_set_filter_ip() allocated. */
+	if (mseal_ftrace_filtered)
+		ftrace_free_filter(&mseal_ftrace_ops);
+	mseal_ftrace_filtered = false;
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++)
-		mseal_hook_release(mseal_hooks[i]);
+		mseal_hooks[i]->addr = 0;
 }
 
 int mseal_hooks_install(void)
@@ -170,17 +189,11 @@ int mseal_hooks_install(void)
 		if (ret)
 			goto fail;
 	}
-	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
-		struct mseal_hook *hook = mseal_hooks[i];
-
-		if (!hook->wrapper)
-			continue;
-		ret = register_ftrace_function(&hook->ops);
-		if (ret) {
-			pr_err("cannot hook '%s' (error %d): is another tool patching it?\n",
-			       hook->name, ret);
-			goto fail;
-		}
+	ret = register_ftrace_function(&mseal_ftrace_ops);
+	if (ret) {
+		pr_err("cannot hook the mm functions (error %d): is another tool patching them?\n",
+		       ret);
+		goto fail;
 	}
 	return 0;
 fail:

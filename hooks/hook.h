@@ -29,14 +29,12 @@
  *           must only resolve and be traceable (fault-injection builds)
  * @orig:    where to store the resolved address of the original
  * @addr:    resolved address
- * @ops:     ftrace registration
  */
 struct mseal_hook {
 	const char *name;
 	void *wrapper;
 	void *orig;
 	unsigned long addr;
-	struct ftrace_ops ops;
 };
 
 #define MSEAL_HOOK(_sym, _wrapper, _orig)				\

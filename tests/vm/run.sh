@@ -13,6 +13,7 @@
 #                     channel goes next to it as <log without .log>.out
 #   --append STR      extra kernel command line
 #   env QEMU_EXTRA    extra QEMU arguments (word-split)
+#   env MSEAL_VM_ICOUNT=1  -icount shift=0 on single-threaded TCG (benchmarks)
 #   env MSEAL_VM_ONE_SERIAL=1  console and test output on the one console line
 #
 # Machines (software emulation, -accel tcg,thread=multi, -m 1G, -smp 2):
@@ -89,7 +90,16 @@ outlog="${log%.log}.out"
 [[ $outlog != "$log" ]] || outlog="$log.out"
 
 cmdline="console=$con panic=-1 oops=panic printk.devkmsg=on log_buf_len=4M msealvm.mode=$mode msealvm.timeout=$tto"
-qemu+=(-smp "$smp" -accel "tcg,thread=multi" -m "$mem" -nographic -no-reboot -monitor none
+# MSEAL_VM_ICOUNT=1 (benchmarks): guest time counts instructions, which
+# needs single-threaded TCG; with two vCPUs the Debian kernel does not
+# reach init under icount, so benchmarks run on one.
+if [[ ${MSEAL_VM_ICOUNT:-0} == 1 ]]; then
+    accel=(-accel tcg -icount shift=0)
+    smp=1
+else
+    accel=(-accel "tcg,thread=multi")
+fi
+qemu+=(-smp "$smp" "${accel[@]}" -m "$mem" -nographic -no-reboot -monitor none
     -kernel "$kernel" -initrd "$initrd")
 # shellcheck disable=SC2206 # QEMU_EXTRA is split on purpose
 [[ -n ${QEMU_EXTRA:-} ]] && qemu+=($QEMU_EXTRA)
