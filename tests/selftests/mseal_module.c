@@ -594,7 +594,7 @@ TEST_F(module, unload_refused_while_inherited_seal_held)
 }
 
 /* mmap, mprotect, mremap, munmap of private anon memory all succeed. */
-static int mm_ops_once(const char **what)
+static int mm_ops_once(const char *volatile *what)
 {
 	size_t ps = pgsz();
 	char *p, *q;
@@ -642,7 +642,7 @@ TEST_F(module, unload_after_sealers_exit)
 	char splat[512];
 	struct kmsg_cursor kc;
 	struct holder h;
-	const char *what;
+	const char *volatile what = "";
 	int r;
 
 	ENSURE_LOADED();
@@ -718,6 +718,10 @@ TEST_F(module, reload_works)
 struct stress {
 	atomic_int stop;
 	atomic_int failed;
+	/* for the watchdog: what each thread / the main thread is doing */
+	const char *volatile doing[STRESS_THREADS];
+	const char *volatile main_doing;
+	atomic_int cycle;
 	atomic_long ops[STRESS_THREADS];
 	char why[256];
 };
@@ -734,8 +738,9 @@ static void *stress_thread(void *a)
 
 	while (!atomic_load(&s->stop)) {
 		const char *what;
-		int r = mm_ops_once(&what);
+		int r = mm_ops_once(&s->doing[sa->idx]);
 
+		what = s->doing[sa->idx];
 		if (r) {
 			int zero = 0;
 
@@ -758,12 +763,61 @@ static void *stress_thread(void *a)
  * cycles may not hang, and each loaded instance must work (a child seals,
  * checks, exits; then the unload must succeed at once).
  */
+/*
+ * A kernel hang (a task looping or sleeping forever in a hook, an unload
+ * that never drains) kills the whole binary at the runner's timeout with
+ * nothing said; the watchdog names what made no progress for
+ * STRESS_STALL_SECS first.  It only reports: a task stuck in the kernel
+ * cannot be recovered from user space.
+ */
+#define STRESS_STALL_SECS 60
+
+static void *stress_watchdog(void *a)
+{
+	struct stress *s = a;
+	long last[STRESS_THREADS];
+	int stalled[STRESS_THREADS] = { 0 }, i, last_cycle = -1;
+	int main_stalled = 0;
+	const char *last_main = NULL;
+
+	for (i = 0; i < STRESS_THREADS; i++)
+		last[i] = atomic_load(&s->ops[i]);
+	while (!atomic_load(&s->stop)) {
+		sleep(1);
+		for (i = 0; i < STRESS_THREADS; i++) {
+			long now = atomic_load(&s->ops[i]);
+
+			if (now != last[i] || atomic_load(&s->failed)) {
+				last[i] = now;
+				stalled[i] = 0;
+			} else if (++stalled[i] == STRESS_STALL_SECS) {
+				fprintf(stderr, "# stress watchdog: thread %d "
+					"made no progress for %d s, in %s "
+					"(cycle %d, main thread in %s)\n", i,
+					STRESS_STALL_SECS, s->doing[i],
+					atomic_load(&s->cycle), s->main_doing);
+			}
+		}
+		if (s->main_doing != last_main ||
+		    atomic_load(&s->cycle) != last_cycle) {
+			last_main = s->main_doing;
+			last_cycle = atomic_load(&s->cycle);
+			main_stalled = 0;
+		} else if (++main_stalled == STRESS_STALL_SECS) {
+			fprintf(stderr, "# stress watchdog: main thread stuck "
+				"for %d s in %s (cycle %d)\n",
+				STRESS_STALL_SECS, s->main_doing, last_cycle);
+		}
+	}
+	return NULL;
+}
+
 TEST_F_TIMEOUT(module, stress_load_unload_under_mm_activity, 600)
 {
 	static char log[LOG_SZ];
 	struct stress st;
 	struct stress_arg sa[STRESS_THREADS];
-	pthread_t th[STRESS_THREADS];
+	pthread_t th[STRESS_THREADS], wd;
 	struct kmsg_cursor kc;
 	char splat[512], msg[1024];
 	int i, r, oe, cycles = 0;
@@ -771,6 +825,10 @@ TEST_F_TIMEOUT(module, stress_load_unload_under_mm_activity, 600)
 	memset(&st, 0, sizeof(st));
 	ENSURE_LOADED();
 	ASSERT_EQ(0, kmsg_open(&kc));
+	st.main_doing = "start";
+	for (i = 0; i < STRESS_THREADS; i++)
+		st.doing[i] = "start";
+	ASSERT_EQ(0, pthread_create(&wd, NULL, stress_watchdog, &st));
 	for (i = 0; i < STRESS_THREADS; i++) {
 		sa[i].s = &st;
 		sa[i].idx = i;
@@ -778,6 +836,8 @@ TEST_F_TIMEOUT(module, stress_load_unload_under_mm_activity, 600)
 					    &sa[i]));
 	}
 	for (cycles = 0; cycles < STRESS_CYCLES; cycles++) {
+		atomic_store(&st.cycle, cycles);
+		st.main_doing = "delete_module";
 		r = unload_module();
 		if (r) {
 			TH_LOG("cycle %d: unload: %s", cycles, strerror(-r));
@@ -788,11 +848,13 @@ TEST_F_TIMEOUT(module, stress_load_unload_under_mm_activity, 600)
 			r = -EEXIST;
 			break;
 		}
+		st.main_doing = "finit_module";
 		r = load_module(ko_path(""), &oe);
 		if (r) {
 			TH_LOG("cycle %d: load: %s", cycles, strerror(-r));
 			break;
 		}
+		st.main_doing = "sealing child";
 		r = run_in_child(sealer_child, NULL, msg, sizeof(msg));
 		if (r) {
 			TH_LOG("cycle %d: sealing child: %s", cycles, msg);
@@ -801,9 +863,11 @@ TEST_F_TIMEOUT(module, stress_load_unload_under_mm_activity, 600)
 		if (atomic_load(&st.failed))
 			break;
 	}
+	st.main_doing = "joining threads";
 	atomic_store(&st.stop, 1);
 	for (i = 0; i < STRESS_THREADS; i++)
 		pthread_join(th[i], NULL);
+	pthread_join(wd, NULL);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ(STRESS_CYCLES, cycles);
 	EXPECT_EQ(0, atomic_load(&st.failed)) TH_LOG("%s", st.why);

@@ -395,12 +395,15 @@ struct thr_arg {
 	size_t len;
 	int r_seal, r_munmap, r_mprotect, r_pkey;
 	int do_seal;
+	pthread_barrier_t *gate;	/* wait here first, if set */
 };
 
 static void *thr_body(void *a)
 {
 	struct thr_arg *t = a;
 
+	if (t->gate)
+		pthread_barrier_wait(t->gate);
 	if (t->do_seal) {
 		t->r_seal = seal(t->p, t->len, 0);
 	} else {
@@ -436,19 +439,28 @@ TEST_F(race, seal_by_main_binds_threads)
 	char *p = map_region(2);
 	struct region_state st;
 	struct thr_arg t[3];
+	pthread_barrier_t gate;
 	pthread_t th[3];
 	char why[4096];
 	int i;
 
 	ASSERT_NE(NULL, p);
 	fill_pattern(p, 2 * self->ps, 10);
-	ASSERT_EQ(0, seal(p, 2 * self->ps, 0));
-	ASSERT_EQ(0, region_save(&st, p, 2 * self->ps));
+	/*
+	 * Threads first: their stacks are mmap()ed next to the region (the
+	 * guard hole below it is free address space) and may even merge with
+	 * its VMA; that must happen before the "before" snapshot.
+	 */
+	ASSERT_EQ(0, pthread_barrier_init(&gate, NULL, 4));
 	for (i = 0; i < 3; i++) {
 		t[i] = (struct thr_arg){ .p = pg(p, i % 2),
-					 .len = (size_t)(1 + i / 2) * self->ps };
+					 .len = (size_t)(1 + i / 2) * self->ps,
+					 .gate = &gate };
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, thr_body, &t[i]));
 	}
+	ASSERT_EQ(0, seal(p, 2 * self->ps, 0));
+	ASSERT_EQ(0, region_save(&st, p, 2 * self->ps));
+	pthread_barrier_wait(&gate);
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, pthread_join(th[i], NULL));
 		EXPECT_EQ(-EPERM, t[i].r_munmap) TH_LOG("thread %d", i);

@@ -39,10 +39,11 @@ static inline char *pg(void *base, long i)
 }
 
 /*
- * Reserve @npages of address space framed by one unmapped guard page on
- * each side, and map all @npages RW private anonymous. Returns the first
- * mapped page or NULL. Guards are real holes (not PROT_NONE mappings), so
- * the pages just before and after the region are known to be unmapped.
+ * Map @npages RW private anonymous with one unmapped guard page on each
+ * side. Returns the first mapped page or NULL. Guards are real holes (not
+ * PROT_NONE mappings): the pages just before and after the region are
+ * unmapped until something else maps there (a later mmap, e.g. a thread
+ * stack, may use the free space the lower guard belongs to).
  */
 void *map_region(long npages);
 /* Map @npages at exactly @addr (MAP_FIXED_NOREPLACE) with @prot. */
