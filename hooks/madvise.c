@@ -87,7 +87,8 @@ static int mseal_madvise_check(struct mm_struct *mm, unsigned long start,
 	end = start + len;
 	if (!PAGE_ALIGNED(start) || (len_in && !len) || end <= start)
 		return 0;
-	if (!static_branch_unlikely(&mseal_tables_in_use))
+	/* Cheap for an mm that has sealed nothing: no mmap_lock. */
+	if (!mseal_table_exists(mm))
 		return 0;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;

@@ -51,6 +51,9 @@ int mseal_table_seal_system(struct mm_struct *mm, unsigned long start,
 bool mseal_table_sysmap_marked(struct mm_struct *mm);
 
 /* Does any sealed byte of @mm lie in [start, end)? mmap_lock held. */
+/* Has @mm a table?  No explicit seal can create one while its pin is held. */
+bool mseal_table_exists(struct mm_struct *mm);
+
 bool __mseal_table_any_sealed(struct mm_struct *mm, unsigned long start,
 			      unsigned long end);
 

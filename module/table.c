@@ -144,6 +144,12 @@ static struct mseal_range *mseal_range_touching(struct mseal_mm *t,
 	return mseal_range_after(t, start ? start - 1 : 0);
 }
 
+bool mseal_table_exists(struct mm_struct *mm)
+{
+	return static_branch_unlikely(&mseal_tables_in_use) &&
+	       mseal_mm_find(mm);
+}
+
 bool __mseal_table_any_sealed(struct mm_struct *mm, unsigned long start,
 			      unsigned long end)
 {
