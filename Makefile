@@ -82,6 +82,8 @@ kmods:
 
 tests:
 	$(MAKE) -C tests/selftests O=$(TESTDIR)
+	$(CC) -Wall -Wextra -Werror -O2 -static -Iinclude/uapi \
+		-o $(TESTDIR)/mseal_demo tests/demo/mseal_demo.c
 
 vm-check:
 	bash tests/vm/check.sh $(ARCH_GUEST)
