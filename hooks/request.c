@@ -16,27 +16,60 @@
 #include "mseal.h"
 #include "request.h"
 
-/* Is any byte of [addr, addr + PAGE_ALIGN(len)) sealed in @mm? */
-static bool mseal_user_range_sealed(struct mm_struct *mm, unsigned long addr,
-				    unsigned long len)
+/* The ranges of @mm a system call asks to change, page aligned. */
+struct mseal_request {
+	unsigned int nr;
+	struct {
+		unsigned long start;
+		unsigned long end;
+	} range[2];
+};
+
+static void mseal_request_add(struct mseal_request *req, unsigned long addr,
+			      unsigned long len)
 {
 	unsigned long end = addr + PAGE_ALIGN(len);
 
-	return end > addr && __mseal_table_any_sealed(mm, addr, end);
+	if (end > addr) {
+		req->range[req->nr].start = addr;
+		req->range[req->nr].end = end;
+		req->nr++;
+	}
 }
 
-/* Does [addr, addr + PAGE_ALIGN(len)) hold a system seal of @mm? */
-static bool mseal_user_range_system(struct mm_struct *mm, unsigned long addr,
-				    unsigned long len, unsigned long *start,
-				    unsigned long *end)
+/*
+ * Decode the current system call if it is one that reaches the hooks in
+ * pieces: mprotect()/pkey_mprotect() (their range) and mremap() (its source
+ * and, with MREMAP_FIXED, its destination; the old address is untagged, the
+ * new one is not, as mremap itself does).
+ */
+static bool mseal_request_decode(struct mm_struct *mm,
+				 struct mseal_request *req)
 {
-	unsigned long last = addr + PAGE_ALIGN(len);
+	struct pt_regs *regs;
 
-	if (last <= addr || !__mseal_table_any_system(mm, addr, last))
+	if (mm != current->mm)
 		return false;
-	*start = addr;
-	*end = last;
-	return true;
+	regs = current_pt_regs();
+	req->nr = 0;
+	switch (mseal_arch_syscall(regs)) {
+	case MSEAL_SYS_MPROTECT:
+	case MSEAL_SYS_PKEY_MPROTECT:
+		mseal_request_add(req,
+				  untagged_addr(mseal_arch_syscall_arg(regs, 0)),
+				  mseal_arch_syscall_arg(regs, 1));
+		return true;
+	case MSEAL_SYS_MREMAP:
+		mseal_request_add(req,
+				  untagged_addr(mseal_arch_syscall_arg(regs, 0)),
+				  mseal_arch_syscall_arg(regs, 1));
+		if (mseal_arch_syscall_arg(regs, 3) & MREMAP_FIXED)
+			mseal_request_add(req, mseal_arch_syscall_arg(regs, 4),
+					  mseal_arch_syscall_arg(regs, 2));
+		return true;
+	default:
+		return false;
+	}
 }
 
 enum mseal_op mseal_request_op(struct mm_struct *mm, enum mseal_op op)
@@ -50,65 +83,33 @@ enum mseal_op mseal_request_op(struct mm_struct *mm, enum mseal_op op)
 bool mseal_request_system_range(struct mm_struct *mm, unsigned long *start,
 				unsigned long *end)
 {
-	struct pt_regs *regs;
-	unsigned long addr;
+	struct mseal_request req;
+	unsigned int i;
 
-	if (mm != current->mm)
+	if (!mseal_request_decode(mm, &req))
 		return false;
-
-	regs = current_pt_regs();
-	switch (mseal_arch_syscall(regs)) {
-	case MSEAL_SYS_MPROTECT:
-	case MSEAL_SYS_PKEY_MPROTECT:
-		addr = untagged_addr(mseal_arch_syscall_arg(regs, 0));
-		return mseal_user_range_system(mm, addr,
-					       mseal_arch_syscall_arg(regs, 1),
-					       start, end);
-	case MSEAL_SYS_MREMAP:
-		addr = untagged_addr(mseal_arch_syscall_arg(regs, 0));
-		if (mseal_user_range_system(mm, addr,
-					    mseal_arch_syscall_arg(regs, 1),
-					    start, end))
+	for (i = 0; i < req.nr; i++) {
+		if (__mseal_table_any_system(mm, req.range[i].start,
+					     req.range[i].end)) {
+			*start = req.range[i].start;
+			*end = req.range[i].end;
 			return true;
-		if (!(mseal_arch_syscall_arg(regs, 3) & MREMAP_FIXED))
-			return false;
-		return mseal_user_range_system(mm,
-					       mseal_arch_syscall_arg(regs, 4),
-					       mseal_arch_syscall_arg(regs, 2),
-					       start, end);
-	default:
-		return false;
+		}
 	}
+	return false;
 }
 
 bool mseal_request_denied(struct mm_struct *mm)
 {
-	struct pt_regs *regs;
-	unsigned long addr;
+	struct mseal_request req;
+	unsigned int i;
 
 	if (!static_branch_unlikely(&mseal_tables_in_use) ||
-	    mm != current->mm)
+	    !mseal_request_decode(mm, &req))
 		return false;
-
-	regs = current_pt_regs();
-	switch (mseal_arch_syscall(regs)) {
-	case MSEAL_SYS_MPROTECT:
-	case MSEAL_SYS_PKEY_MPROTECT:
-		addr = untagged_addr(mseal_arch_syscall_arg(regs, 0));
-		return mseal_user_range_sealed(mm, addr,
-					       mseal_arch_syscall_arg(regs, 1));
-	case MSEAL_SYS_MREMAP:
-		/* Source: the old address is untagged, the new one is not. */
-		addr = untagged_addr(mseal_arch_syscall_arg(regs, 0));
-		if (mseal_user_range_sealed(mm, addr,
-					    mseal_arch_syscall_arg(regs, 1)))
+	for (i = 0; i < req.nr; i++)
+		if (__mseal_table_any_sealed(mm, req.range[i].start,
+					     req.range[i].end))
 			return true;
-		if (!(mseal_arch_syscall_arg(regs, 3) & MREMAP_FIXED))
-			return false;
-		return mseal_user_range_sealed(mm,
-					       mseal_arch_syscall_arg(regs, 4),
-					       mseal_arch_syscall_arg(regs, 2));
-	default:
-		return false;
-	}
+	return false;
 }
