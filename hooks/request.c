@@ -2,9 +2,8 @@
 /*
  * request.c - decoding the system call behind a hooked call.
  *
- * The arguments are read from the task's saved user registers, which stay
- * as they were at entry for the whole call; arch/<arch>/arch.h knows the
- * numbers and the calling convention, including compat tasks.
+ * The arguments are read from the task's saved user registers
+ * (hooks/syscalls.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,7 +11,7 @@
 #include <linux/mman.h>
 #include <linux/sched/task_stack.h>
 
-#include "arch.h"
+#include "syscalls.h"
 #include "mseal.h"
 #include "request.h"
 
@@ -52,20 +51,20 @@ static bool mseal_request_decode(struct mm_struct *mm,
 		return false;
 	regs = current_pt_regs();
 	req->nr = 0;
-	switch (mseal_arch_syscall(regs)) {
+	switch (mseal_syscall(regs)) {
 	case MSEAL_SYS_MPROTECT:
 	case MSEAL_SYS_PKEY_MPROTECT:
 		mseal_request_add(req,
-				  untagged_addr(mseal_arch_syscall_arg(regs, 0)),
-				  mseal_arch_syscall_arg(regs, 1));
+				  untagged_addr(mseal_syscall_arg(regs, 0)),
+				  mseal_syscall_arg(regs, 1));
 		return true;
 	case MSEAL_SYS_MREMAP:
 		mseal_request_add(req,
-				  untagged_addr(mseal_arch_syscall_arg(regs, 0)),
-				  mseal_arch_syscall_arg(regs, 1));
-		if (mseal_arch_syscall_arg(regs, 3) & MREMAP_FIXED)
-			mseal_request_add(req, mseal_arch_syscall_arg(regs, 4),
-					  mseal_arch_syscall_arg(regs, 2));
+				  untagged_addr(mseal_syscall_arg(regs, 0)),
+				  mseal_syscall_arg(regs, 1));
+		if (mseal_syscall_arg(regs, 3) & MREMAP_FIXED)
+			mseal_request_add(req, mseal_syscall_arg(regs, 4),
+					  mseal_syscall_arg(regs, 2));
 		return true;
 	default:
 		return false;
@@ -75,7 +74,7 @@ static bool mseal_request_decode(struct mm_struct *mm,
 enum mseal_op mseal_request_op(struct mm_struct *mm, enum mseal_op op)
 {
 	if (mm == current->mm &&
-	    mseal_arch_syscall(current_pt_regs()) == MSEAL_SYS_MREMAP)
+	    mseal_syscall(current_pt_regs()) == MSEAL_SYS_MREMAP)
 		return MSEAL_OP_MREMAP;
 	return op;
 }

@@ -1,68 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * arch.h (arm64) - which system call the current task is in.
+ * arch.h (arm64) - what hooks/ needs to know that differs per architecture.
  *
- * Hooks that guard one piece of a larger operation (mprotect_fixup() once
- * per VMA, the unmaps inside mremap()) read the whole user request from
- * the syscall registers.  AArch32 (compat) tasks use the arm EABI table and 32-bit
- * arguments.
+ * System calls (hooks/syscalls.h decodes them): AArch32 (compat) tasks use
+ * the arm EABI table, and their arguments are 32 bits wide.
  */
 #ifndef _MSEAL_ARCH_H
 #define _MSEAL_ARCH_H
 
 #include <linux/compat.h>
-#include <linux/ptrace.h>
-#include <asm/syscall.h>
 #include <asm/unistd.h>
 
-#include "syscalls.h"
-
 /* Numbers from arch/arm/tools/syscall.tbl (stable ABI). */
-#define MSEAL_ARM32_NR_mprotect		125
-#define MSEAL_ARM32_NR_mremap		163
-#define MSEAL_ARM32_NR_pkey_mprotect	394
+#define MSEAL_COMPAT_NR_mprotect	125
+#define MSEAL_COMPAT_NR_mremap		163
+#define MSEAL_COMPAT_NR_pkey_mprotect	394
 
-static inline enum mseal_syscall mseal_arch_syscall(struct pt_regs *regs)
+static inline bool mseal_arch_compat_syscall(void)
 {
-	int nr = syscall_get_nr(current, regs);
-
-#ifdef CONFIG_COMPAT
-	if (is_compat_task()) {
-		switch (nr) {
-		case MSEAL_ARM32_NR_mprotect:
-			return MSEAL_SYS_MPROTECT;
-		case MSEAL_ARM32_NR_pkey_mprotect:
-			return MSEAL_SYS_PKEY_MPROTECT;
-		case MSEAL_ARM32_NR_mremap:
-			return MSEAL_SYS_MREMAP;
-		default:
-			return MSEAL_SYS_OTHER;
-		}
-	}
-#endif
-	switch (nr) {
-	case __NR_mprotect:
-		return MSEAL_SYS_MPROTECT;
-	case __NR_pkey_mprotect:
-		return MSEAL_SYS_PKEY_MPROTECT;
-	case __NR_mremap:
-		return MSEAL_SYS_MREMAP;
-	default:
-		return MSEAL_SYS_OTHER;
-	}
+	return IS_ENABLED(CONFIG_COMPAT) && is_compat_task();
 }
 
-static inline unsigned long mseal_arch_syscall_arg(struct pt_regs *regs,
-						   unsigned int n)
+static inline int mseal_arch_native_nr(int nr)
 {
-	unsigned long args[6];
-
-	syscall_get_arguments(current, regs, args);
-#ifdef CONFIG_COMPAT
-	if (is_compat_task())
-		return (u32)args[n];
-#endif
-	return args[n];
+	return nr;
 }
 
 /*
