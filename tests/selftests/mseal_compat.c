@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mseal_compat - the device used by a 32-bit (compat) process
- * (SPEC 2, 2.1-2.6, 2.10, 3.1, 3.4, 3.11).
+ * (SPEC 2, 2.1-2.6, 2.10, 3.1, 3.3, 3.4, 3.8, 3.11).
  *
  * One source for both widths; the Makefile builds it with $(CC32)
  * (gcc -m32 -static) as mseal_compat32 and defines MSEAL_EXPECT_BITS=32,
@@ -89,6 +89,37 @@ TEST_F(compat, seal_blocks_munmap_and_mprotect)
 	/* unsealed neighbours are free */
 	EXPECT_EQ(0, xmprotect(P(0), PS, PROT_READ));
 	EXPECT_EQ(0, xmunmap(P(3), PS));
+}
+
+/*
+ * SPEC 3.8/3.3 from a compat process: the module reads the whole request
+ * of mprotect and mremap from the i386 syscall registers.  Here the piece
+ * the kernel handles first is unsealed (its own VMA, or mremap's
+ * destination), so only the whole-request check can refuse in time.
+ */
+static int xmremap_fixed(void *src, size_t len, void *dst)
+{
+	void *r = mremap(src, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+
+	return r == MAP_FAILED ? -errno : 0;
+}
+
+TEST_F(compat, whole_request_checked)
+{
+	char *dst = map_region(1);
+	char pr[5];
+
+	ASSERT_TRUE(dst != NULL);
+	fill_pattern(dst, PS, 9);
+	ASSERT_EQ(0, xmprotect(P(0), PS, PROT_READ));	/* its own VMA */
+	ASSERT_EQ(0, seal(P(1), PS, 0));
+	REFUSED(-EPERM, xmprotect(P(0), 2 * PS, RW));
+	ASSERT_EQ(0, perms_at(P(0), pr));
+	EXPECT_STREQ("r--p", pr);
+	EXPECT_EQ(-EPERM, xmremap_fixed(P(1), PS, dst));
+	EXPECT_EQ(-1, check_pattern(dst, PS, 9))
+		TH_LOG("mremap's destination lost its contents");
+	EXPECT_EQ(-1, check_pattern(P(0), NPAGES * PS, 4));
 }
 
 /* SPEC 2.1-2.6: the errno order, as a compat process sees it. */
