@@ -768,7 +768,9 @@ static void *stress_thread(void *a)
  * that never drains) kills the whole binary at the runner's timeout with
  * nothing said; the watchdog names what made no progress for
  * STRESS_STALL_SECS first.  It only reports: a task stuck in the kernel
- * cannot be recovered from user space.
+ * cannot be recovered from user space, and when every CPU is stuck the
+ * watchdog cannot run either (then only the kernel's soft-lockup reports
+ * in the console log tell).
  */
 #define STRESS_STALL_SECS 60
 
