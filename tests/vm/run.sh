@@ -13,10 +13,11 @@
 #                     channel goes next to it as <log without .log>.out
 #   --append STR      extra kernel command line
 #   env QEMU_EXTRA    extra QEMU arguments (word-split)
-#   env MSEAL_VM_ICOUNT=1  -icount shift=0 on single-threaded TCG (benchmarks)
+#   env MSEAL_VM_ICOUNT=1  -icount shift=0 on one vCPU (benchmarks)
+#   env MSEAL_VM_TCG_THREAD=single|multi  TCG threading (default single: see below)
 #   env MSEAL_VM_ONE_SERIAL=1  console and test output on the one console line
 #
-# Machines (software emulation, -accel tcg,thread=multi, -m 1G, -smp 2):
+# Machines (software emulation, -accel tcg,thread=single, -m 1G, -smp 2):
 #   x86_64: qemu-system-x86_64 -machine q35 -cpu max; ttyS0 = kernel console
 #           (log file), ttyS1 = test output (msealvm.out=ttyS1).
 #   arm64:  qemu-system-aarch64 -M virt -cpu cortex-a57; ttyAMA0 = kernel console,
@@ -97,7 +98,14 @@ if [[ ${MSEAL_VM_ICOUNT:-0} == 1 ]]; then
     accel=(-accel tcg -icount shift=0)
     smp=1
 else
-    accel=(-accel "tcg,thread=multi")
+    # One host thread for all vCPUs by default.  With multi-threaded TCG a
+    # vCPU can keep running a stale translation of kernel text that ftrace
+    # just patched (an int3 that memory no longer holds: kprobes' "int3
+    # already removed, retry" path then loops at the function's first byte
+    # for good).  Measured: mseal_module's load/unload stress hung in about
+    # half of the runs with thread=multi, never with thread=single.  The
+    # guest still has two vCPUs, interleaved, for the race tests.
+    accel=(-accel "tcg,thread=${MSEAL_VM_TCG_THREAD:-single}")
 fi
 qemu+=(-smp "$smp" "${accel[@]}" -m "$mem" -nographic -no-reboot -monitor none
     -kernel "$kernel" -initrd "$initrd")
