@@ -12,12 +12,26 @@
 SHELL := /bin/bash
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# The guest architectures `make check` runs; ARCH_GUEST selects one for the
+# per-architecture targets (kmods, tests, bench, demo).
+GUEST_ARCHES ?= x86_64 arm64
 ARCH_GUEST ?= x86_64
 
 BUILD := $(CURDIR)/build
-# The stock Debian kernel the guests boot, and its headers.
-DEB_KREL = $(shell scripts/kernel-abi.sh amd64)
-DEB_KDIR = /usr/src/linux-headers-$(DEB_KREL)
+# The stock Debian kernel the guests boot, and its headers (extracted from
+# the mirror for a foreign architecture: scripts/kernel-headers.sh).
+DEB_KDIR = $(shell scripts/kernel-headers.sh $(ARCH_GUEST))
+# Compilers per guest architecture: the kernel's, the tests' (static), and
+# the 32-bit (compat) tests'.
+ifeq ($(ARCH_GUEST),arm64)
+KCROSS := ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+TEST_CC := aarch64-linux-gnu-gcc
+TEST_CC32 := arm-linux-gnueabihf-gcc
+else
+KCROSS :=
+TEST_CC := gcc
+TEST_CC32 := gcc -m32
+endif
 MODDIR = $(BUILD)/modules/$(ARCH_GUEST)
 TESTDIR = $(BUILD)/tests/$(ARCH_GUEST)
 SRCS = Kbuild dkms.conf $(wildcard module/*.[ch] hooks/*.[ch] arch/*/*.h include/uapi/linux/*.h)
@@ -67,22 +81,24 @@ define kbuild_variant
 	{ rm -rf $(BUILD)/variants/$(1) && \
 	  mkdir -p $(BUILD)/variants/$(1) $(MODDIR)/$(2) && \
 	  cp -r --parents $(SRCS) $(BUILD)/variants/$(1)/ && \
-	  $(MAKE) -C $(DEB_KDIR) M=$(BUILD)/variants/$(1) $(3) modules && \
+	  $(MAKE) -C $(DEB_KDIR) $(KCROSS) M=$(BUILD)/variants/$(1) $(3) modules && \
 	  cp $(BUILD)/variants/$(1)/mseal.ko $(MODDIR)/$(2)/; }
 endef
 
+KBUILD_LOG = $(BUILD)/kbuild-$(ARCH_GUEST).log
+
 kmods:
 	rm -rf $(MODDIR) && mkdir -p $(MODDIR)
-	set -o pipefail; $(call kbuild_variant,main,.,W=1 C=2) 2>&1 | tee $(BUILD)/kbuild.log
-	@! grep -E 'warning:|error:' $(BUILD)/kbuild.log || \
+	set -o pipefail; $(call kbuild_variant,$(ARCH_GUEST)/main,.,W=1 C=2) 2>&1 | tee $(KBUILD_LOG)
+	@! grep -E 'warning:|error:' $(KBUILD_LOG) || \
 		{ echo "kernel build not clean (W=1, sparse)"; exit 1; }
 	@test -f $(MODDIR)/mseal.ko
-	$(call kbuild_variant,missing-symbol,missing-symbol,MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol) >/dev/null
-	$(call kbuild_variant,untraceable,untraceable,MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching) >/dev/null
+	$(call kbuild_variant,$(ARCH_GUEST)/missing-symbol,missing-symbol,MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol) >/dev/null
+	$(call kbuild_variant,$(ARCH_GUEST)/untraceable,untraceable,MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching) >/dev/null
 
 tests:
-	$(MAKE) -C tests/selftests O=$(TESTDIR)
-	$(CC) -Wall -Wextra -Werror -O2 -static -Iinclude/uapi \
+	$(MAKE) -C tests/selftests ARCH=$(ARCH_GUEST) O=$(TESTDIR) CC=$(TEST_CC) CC32='$(TEST_CC32)'
+	$(TEST_CC) -Wall -Wextra -Werror -O2 -static -Iinclude/uapi \
 		-o $(TESTDIR)/mseal_demo tests/demo/mseal_demo.c
 
 vm-check:
@@ -92,7 +108,7 @@ vm-check:
 # guest time count instructions: the figures are free of host noise.
 bench-build:
 	mkdir -p $(BENCHDIR)
-	$(CC) -Wall -Wextra -Werror -O2 -static -Iinclude/uapi \
+	$(TEST_CC) -Wall -Wextra -Werror -O2 -static -Iinclude/uapi \
 		-o $(BENCHDIR)/mseal_bench tests/bench/mseal_bench.c
 	echo mseal_bench > $(BENCHDIR)/ORDER
 
@@ -100,13 +116,17 @@ bench: deps
 	$(MAKE) kmods bench-build
 	MSEAL_TESTS_DIR=$(BENCHDIR) MSEAL_VM_ICOUNT=1 bash tests/vm/check.sh $(ARCH_GUEST)
 
-check: deps
+# Every guest architecture: build, then one QEMU guest per architecture
+# (run side by side), then one summary line for all of them.
+check:
+	bash scripts/deps.sh all
 	$(MAKE) lint
-	$(MAKE) kmods
-	$(MAKE) tests
+	for a in $(GUEST_ARCHES); do \
+		$(MAKE) ARCH_GUEST=$$a kmods tests || exit; \
+	done
 	bash tests/vm/dkms-check.sh
 	@# Last, and not through a sub-make: its final line is the summary.
-	bash tests/vm/check.sh $(ARCH_GUEST)
+	bash tests/vm/check-all.sh $(GUEST_ARCHES)
 
 demo: deps
 	$(MAKE) kmods

@@ -15,11 +15,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "hook.h"
@@ -74,10 +76,16 @@ static int mseal_find_kallsyms(void)
 }
 
 /*
- * The hooked sites of one function: its ftrace location is its address on
- * x86_64 and a few instructions in on arm64 (patchable-function-entry).
+ * A function's ftrace location is at its address (x86_64 without IBT), or
+ * an instruction or two in: after ENDBR (x86_64 IBT), after BTI and the
+ * "mov x9, x30" that precedes the patched call (arm64).
  */
 #define MSEAL_FTRACE_SITE_SPAN	16
+
+static unsigned long (*mseal_ftrace_location_range)(unsigned long start,
+						    unsigned long end);
+static_assert(__same_type(mseal_ftrace_location_range,
+			  &ftrace_location_range));
 
 static void notrace mseal_ftrace_thunk(unsigned long ip,
 				       unsigned long parent_ip,
@@ -92,7 +100,7 @@ static void notrace mseal_ftrace_thunk(unsigned long ip,
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		const struct mseal_hook *hook = mseal_hooks[i];
 
-		if (ip - hook->addr < MSEAL_FTRACE_SITE_SPAN) {
+		if (ip == hook->site) {
 			if (hook->wrapper)
 				mseal_ftrace_divert(fregs,
 						    (unsigned long)hook->wrapper);
@@ -112,18 +120,47 @@ static struct ftrace_ops mseal_ftrace_ops = {
 
 static bool mseal_ftrace_filtered;
 
+/* A symbol this module cannot work without; its absence is logged. */
+static void *mseal_lookup_required(const char *name)
+{
+	unsigned long addr = mseal_kallsyms_lookup_name(name);
+
+	if (!addr)
+		pr_err("unsupported kernel: symbol '%s' not found\n", name);
+	return (void *)addr;
+}
+
 static int mseal_hook_resolve(struct mseal_hook *hook)
 {
 	int ret;
 
-	hook->addr = mseal_kallsyms_lookup_name(hook->name);
-	if (!hook->addr) {
-		pr_err("unsupported kernel: symbol '%s' not found\n",
-		       hook->name);
+	hook->addr = (unsigned long)mseal_lookup_required(hook->name);
+	if (!hook->addr)
 		return -ENOENT;
+	/*
+	 * The exact site, not ftrace_set_filter_ip(addr): for a symbol's
+	 * address that function maps to any ftrace location within the
+	 * symbol's size, and a symbol can cover more than one function
+	 * (arm64 6.1: uprobe_dup_mmap is followed by a function kallsyms does
+	 * not name).  The site must also be this function's, not the next
+	 * one's when this one is notrace.
+	 */
+	hook->site = mseal_ftrace_location_range(hook->addr, hook->addr +
+						 MSEAL_FTRACE_SITE_SPAN - 1);
+	if (hook->site) {
+		char name[KSYM_NAME_LEN];
+
+		snprintf(name, sizeof(name), "%ps", (void *)hook->site);
+		if (strcmp(name, hook->name))
+			hook->site = 0;
+	}
+	if (!hook->site) {
+		pr_err("unsupported kernel: '%s' cannot be traced by ftrace\n",
+		       hook->name);
+		return -EOPNOTSUPP;
 	}
 	mseal_ftrace_filtered = true;
-	ret = ftrace_set_filter_ip(&mseal_ftrace_ops, hook->addr, 0, 0);
+	ret = ftrace_set_filter_ip(&mseal_ftrace_ops, hook->site, 0, 0);
 	if (ret) {
 		pr_err("unsupported kernel: '%s' cannot be traced by ftrace (error %d)\n",
 		       hook->name, ret);
@@ -162,8 +199,10 @@ static void mseal_hooks_unregister(void)
 	if (mseal_ftrace_filtered)
 		ftrace_free_filter(&mseal_ftrace_ops);
 	mseal_ftrace_filtered = false;
-	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++)
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		mseal_hooks[i]->addr = 0;
+		mseal_hooks[i]->site = 0;
+	}
 }
 
 int mseal_hooks_install(void)
@@ -175,14 +214,14 @@ int mseal_hooks_install(void)
 	if (ret)
 		return ret;
 
-	/* Optional: without it the table falls back to the default bound. */
+	/* Data: only with CONFIG_KALLSYMS_ALL; module/limits.c copes without. */
 	mseal_sysctl_max_map_count =
 		(int *)mseal_kallsyms_lookup_name("sysctl_max_map_count");
-	mseal_mm_access = (void *)mseal_kallsyms_lookup_name("mm_access");
-	if (!mseal_mm_access) {
-		pr_err("unsupported kernel: symbol 'mm_access' not found\n");
+	mseal_mm_access = mseal_lookup_required("mm_access");
+	mseal_ftrace_location_range =
+		mseal_lookup_required("ftrace_location_range");
+	if (!mseal_mm_access || !mseal_ftrace_location_range)
 		return -ENOENT;
-	}
 
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		ret = mseal_hook_resolve(mseal_hooks[i]);

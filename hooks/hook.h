@@ -29,12 +29,14 @@
  *           must only resolve and be traceable (fault-injection builds)
  * @orig:    where to store the resolved address of the original
  * @addr:    resolved address
+ * @site:    its ftrace location (the patched call), at or just after @addr
  */
 struct mseal_hook {
 	const char *name;
 	void *wrapper;
 	void *orig;
 	unsigned long addr;
+	unsigned long site;
 };
 
 #define MSEAL_HOOK(_sym, _wrapper, _orig)				\

@@ -32,13 +32,16 @@ static int __init mseal_init(void)
 	ret = mseal_hooks_install();
 	if (ret)
 		goto err_policy;
+	/* After the hooks: they resolve sysctl_max_map_count if they can. */
+	mseal_limits_init();
 	ret = mseal_dev_init();
 	if (ret)
-		goto err_hooks;
+		goto err_limits;
 	pr_info("version %s loaded\n", MSEAL_VERSION);
 	return 0;
 
-err_hooks:
+err_limits:
+	mseal_limits_exit();
 	mseal_hooks_remove();
 err_policy:
 	mseal_policy_exit();
@@ -50,6 +53,7 @@ err_table:
 static void __exit mseal_exit(void)
 {
 	mseal_dev_exit();
+	mseal_limits_exit();
 	mseal_hooks_remove();
 	mseal_policy_exit();
 	mseal_table_exit();

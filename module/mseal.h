@@ -101,6 +101,11 @@ void mseal_table_drop(struct mm_struct *mm);
 int mseal_table_init(void);
 void mseal_table_exit(void);
 
+/* vm.max_map_count, however this kernel lets it be read (module/limits.c). */
+int mseal_max_map_count(void);
+void mseal_limits_init(void);
+void mseal_limits_exit(void);
+
 /* The misc device /dev/mseal (module/dev.c). */
 int mseal_dev_init(void);
 void mseal_dev_exit(void);

@@ -211,8 +211,7 @@ u32 mseal_table_list(struct mm_struct *mm, struct mseal_range_info *out,
 
 static unsigned long mseal_max_ranges(void)
 {
-	int max = mseal_sysctl_max_map_count ?
-		  READ_ONCE(*mseal_sysctl_max_map_count) : DEFAULT_MAX_MAP_COUNT;
+	int max = mseal_max_map_count();
 
 	return max > 0 ? max : 0;
 }

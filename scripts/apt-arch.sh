@@ -53,3 +53,41 @@ apt_arch_setup() {
         touch "$stamp"
     fi
 }
+
+# apt_fetch_deb PKG DEBARCH DIR — print the path of PKG's .deb for DEBARCH,
+# kept in DIR: one already in DIR (or in $MSEAL_DEB_CACHE, or in
+# /var/cache/apt/archives) is used as is, otherwise it is downloaded from the
+# mirror (a foreign arch through the private apt state above). Progress on
+# stderr.
+apt_fetch_deb() {
+    local pkg=$1 arch=$2 dir=$3 d f deb="" tmp
+    mkdir -p "$dir"
+    for d in "$dir" ${MSEAL_DEB_CACHE:+"$MSEAL_DEB_CACHE"} /var/cache/apt/archives; do
+        for f in "$d/${pkg}_"*"_$arch.deb"; do
+            [[ -f $f ]] && deb=$f
+        done
+        [[ -n $deb ]] && break
+    done
+    if [[ -n $deb ]]; then
+        if [[ ${deb%/*} != "$dir" ]]; then cp "$deb" "$dir/"; fi
+        echo "$dir/${deb##*/}"
+        return 0
+    fi
+    apt_arch_setup "$arch" || return 1
+    tmp=$(mktemp -d "$dir/.download.XXXXXX")
+    echo "apt-arch: apt-get download $pkg ($arch)" >&2
+    if ! (cd "$tmp" && apt-get -q "${APT_ARCH_OPTS[@]}" -o APT::Sandbox::User=root download "$pkg" >&2); then
+        rm -rf "$tmp"
+        return 1
+    fi
+    deb=$(compgen -G "$tmp/${pkg}_*_$arch.deb" | head -n 1) || true
+    if [[ -z $deb ]]; then
+        echo "apt-arch: download of $pkg produced no .deb" >&2
+        rm -rf "$tmp"
+        return 1
+    fi
+    rm -f "$dir/${pkg}_"*"_$arch.deb"
+    mv "$deb" "$dir/"
+    rm -rf "$tmp"
+    echo "$dir/${deb##*/}"
+}

@@ -156,6 +156,32 @@ int xpkey_mprotect(void *addr, size_t len, int prot, int pkey)
 	return syscall(SYS_pkey_mprotect, addr, len, prot, pkey) ? -errno : 0;
 }
 
+bool have_pkey_mprotect(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return true;	/* never probed: its absence must fail the tests */
+#else
+	static int have = -1;
+
+	if (have < 0) {
+		size_t ps = pgsz();
+		void *p = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			return false;
+		have = xpkey_mprotect(p, ps, PROT_READ, -1) != -ENOSYS;
+		munmap(p, ps);
+	}
+	return have;
+#endif
+}
+
+int pkey_want(int want)
+{
+	return have_pkey_mprotect() ? want : -ENOSYS;
+}
+
 /* ---- /proc/self/maps ---------------------------------------------- */
 
 static int parse_maps_line(const char *line, struct map_line *m)

@@ -78,6 +78,15 @@ int perms_to_prot(const char perms[5]);
 int xmunmap(void *addr, size_t len);
 int xmprotect(void *addr, size_t len, int prot);
 int xpkey_mprotect(void *addr, size_t len, int prot, int pkey);
+/*
+ * pkey_mprotect(2) is there only when the kernel has memory protection keys:
+ * always on x86 (both widths; not probed, so that its absence fails), not
+ * on arm64 before 6.12, where it returns ENOSYS.  pkey_want(r) is what a
+ * pkey_mprotect() call must return when mprotect() with the same arguments
+ * would return r.
+ */
+bool have_pkey_mprotect(void);
+int pkey_want(int want);
 
 /* ---- /proc/self/maps ---------------------------------------------- */
 

@@ -37,34 +37,13 @@ fi
 
 pkg="linux-image-$release-unsigned"
 debs="$root/build/kernels/debs"
-mkdir -p "$debs"
+deb=$(apt_fetch_deb "$pkg" "$debarch" "$debs")
 tmp=$(mktemp -d "$root/build/kernels/.fetch-$release.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-
-deb=""
-for d in "$debs" ${MSEAL_DEB_CACHE:+"$MSEAL_DEB_CACHE"} /var/cache/apt/archives; do
-    for f in "$d/${pkg}_"*"_$debarch.deb"; do
-        [[ -f $f ]] && deb=$f
-    done
-    [[ -n $deb ]] && break
-done
-if [[ -n $deb ]]; then
-    echo "fetch-kernel: using $deb" >&2
-else
-    apt_arch_setup "$debarch"
-    echo "fetch-kernel: apt-get download $pkg ($debarch)" >&2
-    (cd "$tmp" && apt-get -q "${APT_ARCH_OPTS[@]}" -o APT::Sandbox::User=root download "$pkg" >&2)
-    deb=$(compgen -G "$tmp/${pkg}_*_$debarch.deb" | head -n 1) || true
-    [[ -n $deb ]] || { echo "fetch-kernel: download of $pkg produced no .deb" >&2; exit 1; }
-    rm -f "$debs/${pkg}_"*"_$debarch.deb"
-    mv "$deb" "$debs/"
-    deb="$debs/${deb##*/}"
-fi
 
 echo "fetch-kernel: extracting into $dest" >&2
 dpkg-deb -x "$deb" "$tmp/x"
 [[ -s $tmp/x/boot/vmlinuz-$release ]] || { echo "fetch-kernel: $deb has no boot/vmlinuz-$release" >&2; exit 1; }
-if [[ ${deb%/*} != "$debs" ]]; then cp "$deb" "$debs/"; fi
 rm -rf "$dest"
 mv "$tmp/x" "$dest" 2>/dev/null || [[ -s $vmlinuz ]] # a concurrent fetch may have won
 echo "$vmlinuz"
