@@ -109,6 +109,40 @@ TEST_F(region, unaligned_addr_einval)
 	EXPECT_UNSEALED(self->base + self->ps);
 }
 
+/*
+ * arm64: a user address may carry a tag in its top byte; the seal request
+ * is checked after untagging, as upstream does, and so are the mprotect,
+ * munmap and mremap that it then refuses.
+ */
+TEST_F(region, tagged_address_untagged)
+{
+#ifndef __aarch64__
+	SKIP(return, "no tagged addresses (top-byte ignore) on this arch");
+#else
+	const uint64_t tag = 0x5aULL << 56;
+	char *t1 = (char *)(uintptr_t)(A(self->base + self->ps) | tag);
+	size_t ps = self->ps, len = NPAGES * ps;
+
+	ASSERT_EQ(0, seal_raw(A(t1), 2 * ps, 0));
+	EXPECT_UNSEALED(self->base);
+	EXPECT_SEALED(self->base + ps);
+	EXPECT_SEALED(self->base + 2 * ps);
+	EXPECT_UNSEALED(self->base + 3 * ps);
+	/* a tag does not hide an unaligned address or a hole either */
+	EXPECT_EQ(-EINVAL, seal_raw(A(t1) + 1, ps, 0));
+	EXPECT_EQ(-ENOMEM, seal_raw(A(before(self)) | tag, ps, 0));
+
+	EXPECT_REFUSED(-EPERM, xmunmap(t1, ps), self->base, len);
+	EXPECT_REFUSED(-EPERM, xmprotect(t1 + ps, ps, PROT_READ), self->base,
+		       len);
+	EXPECT_REFUSED(-EPERM, mremap(t1, ps, 2 * ps, MREMAP_MAYMOVE) ==
+			       MAP_FAILED ? -errno : 0, self->base, len);
+	/* the unsealed neighbour, tagged too, still changes */
+	EXPECT_EQ(0, xmprotect((char *)(uintptr_t)(A(self->base) | tag), ps,
+			       PROT_READ));
+#endif
+}
+
 /* SPEC 2.3: non-zero len rounding up to 0 -> EINVAL (before 2.6). */
 TEST_F(region, len_rounding_to_zero_einval)
 {

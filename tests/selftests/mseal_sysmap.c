@@ -155,37 +155,6 @@ static int read_counters(struct counters *c)
 
 /* ---- maps ------------------------------------------------------------ */
 
-/* [start, end) of the mapping of @pid (0: self) named @name; 0 or -1. */
-static int find_named(pid_t pid, const char *name, uint64_t *start,
-		      uint64_t *end)
-{
-	char path[64], line[512];
-	size_t nl = strlen(name);
-	int r = -1;
-	FILE *f;
-
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/maps");
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		size_t l = strlen(line);
-
-		while (l && line[l - 1] == '\n')
-			line[--l] = 0;
-		if (l >= nl && !strcmp(line + l - nl, name) &&
-		    sscanf(line, "%" SCNx64 "-%" SCNx64, start, end) == 2) {
-			r = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return r;
-}
-
 /* The maps line of self containing @addr: start and file offset. */
 static int find_containing(const void *addr, uint64_t *start, uint64_t *off)
 {
@@ -592,21 +561,28 @@ static int helper_main(const char *mode)
 }
 
 /*
- * fork + exec this binary as helper @mode; its exit status, or 128 + the
+ * fork + exec @path with the arguments @args (NULL-terminated, or none) and
+ * @env added to the environment (or not); its exit status, or 128 + the
  * signal that killed it, or -1.  *@pidp (if given) gets its pid.
  */
-static int run_helper(const char *mode, pid_t *pidp)
+static int run_program(const char *path, char *const *args, char *env,
+		       pid_t *pidp)
 {
-	int status;
+	char *argv[8] = { (char *)path };
+	int status, i;
 	pid_t pid;
 
+	for (i = 0; args && args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		execl(self_path, self_path, "--helper", mode, (char *)NULL);
+		if (env)
+			putenv(env);
+		execv(path, argv);
 		_exit(127);
 	}
 	if (pidp)
@@ -616,6 +592,14 @@ static int run_helper(const char *mode, pid_t *pidp)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+/* This binary as helper @mode: see run_program(). */
+static int run_helper(const char *mode, pid_t *pidp)
+{
+	char *const args[] = { (char *)"--helper", (char *)mode, NULL };
+
+	return run_program(self_path, args, NULL, pidp);
 }
 
 static int optout(void)
@@ -969,6 +953,8 @@ TEST_F(sysmap, compat32_exec_sealed)
 	EXPECT_EQ(0, check_sysmaps_listed(pid, why, sizeof(why)))
 		TH_LOG("%s", why);
 	kill_stopped(pid);
+	/* ...and every change of them is refused in the 32-bit program. */
+	EXPECT_EQ(0, run_program(path, NULL, "MSEAL_SYSMAP_CHECK=1", NULL));
 }
 
 /* SPEC 2.9 and 6.1 over system seals: kinds stay apart. */

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <unistd.h>
 
 #include "mseal_util.h"
@@ -577,4 +578,106 @@ int drop_to_nobody(void)
 	if (geteuid() != 65534 || getegid() != 65534)
 		return -EPERM;
 	return 0;
+}
+
+/* ---- system mappings ---------------------------------------------- */
+
+int find_named(pid_t pid, const char *name, uint64_t *start, uint64_t *end)
+{
+	char path[64], line[512];
+	size_t nl = strlen(name);
+	int r = -1;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/maps");
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t l = strlen(line);
+
+		while (l && line[l - 1] == '\n')
+			line[--l] = 0;
+		if (l >= nl && !strcmp(line + l - nl, name) &&
+		    sscanf(line, "%" SCNx64 "-%" SCNx64, start, end) == 2) {
+			r = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/*
+ * The content of a system mapping a check may compare: not [vvar], which
+ * the kernel updates (clock data) and which may have pages that fault.
+ */
+static bool sysmap_content_stable(const char *name)
+{
+	return strcmp(name, "[vvar]") && strcmp(name, "[vvar_vclock]");
+}
+
+int sysmap_check_sealed(const char *name)
+{
+	uint64_t s, e;
+	struct maps_snap before, after;
+	unsigned char *copy = NULL;
+	char perms[5], b1[512], b2[512];
+	void *dst, *p;
+	size_t len;
+	int fails = 0, r;
+
+	if (find_named(0, name, &s, &e))
+		return -1;
+	len = e - s;
+	p = (void *)(uintptr_t)s;
+	if (maps_snapshot(p, len, &before) || perms_at(p, perms))
+		return 1;
+	if (sysmap_content_stable(name) && perms[0] == 'r') {
+		copy = malloc(len);
+		if (!copy)
+			return 1;
+		memcpy(copy, p, len);
+	}
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (dst == MAP_FAILED) {
+		free(copy);
+		return 1;
+	}
+
+#define SYSMAP_EXPECT_EPERM(what, call) do {				\
+	r = (call);							\
+	if (r != -EPERM) {						\
+		printf("# %s %s: %s, want EPERM\n", what, name,		\
+		       r ? strerror(-r) : "succeeded");			\
+		fails++;						\
+	}								\
+} while (0)
+	SYSMAP_EXPECT_EPERM("munmap", xmunmap(p, len));
+	SYSMAP_EXPECT_EPERM("mprotect to its own protection",
+			    xmprotect(p, len, perms_to_prot(perms)));
+	SYSMAP_EXPECT_EPERM("mremap elsewhere",
+			    mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
+				   dst) == MAP_FAILED ? -errno : 0);
+	SYSMAP_EXPECT_EPERM("mmap over",
+			    mmap(p, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				 0) == MAP_FAILED ? -errno : 0);
+#undef SYSMAP_EXPECT_EPERM
+
+	if (maps_snapshot(p, len, &after) || !maps_equal(&before, &after)) {
+		printf("# %s: maps changed: before [%s] after [%s]\n", name,
+		       maps_str(&before, b1, sizeof(b1)),
+		       maps_str(&after, b2, sizeof(b2)));
+		fails++;
+	} else if (copy && memcmp(copy, p, len)) {
+		printf("# %s: contents changed\n", name);
+		fails++;
+	}
+	munmap(dst, len);
+	free(copy);
+	return fails;
 }

@@ -121,6 +121,20 @@ static inline bool is_mapped(const void *addr)
 	return perms_at(addr, p) == 0;
 }
 
+/* ---- system mappings ----------------------------------------------- */
+
+/* [start, end) of the mapping of @pid (0: self) named @name; 0 or -1. */
+int find_named(pid_t pid, const char *name, uint64_t *start, uint64_t *end);
+/*
+ * Try to change this process's system mapping @name every way there is:
+ * munmap, mprotect to the protection it has, mremap elsewhere, mmap over
+ * it.  Each must fail with EPERM, and afterwards the mapping, and its
+ * contents (those of [vvar] change by themselves), must be as they were.
+ * 0; -1 when there is no such mapping; otherwise the number of failures,
+ * each explained on stdout as a "# " line.
+ */
+int sysmap_check_sealed(const char *name);
+
 /* ---- contents ------------------------------------------------------ */
 
 void fill_pattern(void *addr, size_t len, unsigned int seed);
