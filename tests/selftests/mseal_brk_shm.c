@@ -53,12 +53,7 @@ FIXTURE_SETUP(heap)
 	uintptr_t cur, start;
 
 	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	/* align the break to a page, then add the pages */
 	cur = (uintptr_t)sbrk(0);
 	ASSERT_NE((uintptr_t)-1, cur);
@@ -75,7 +70,6 @@ FIXTURE_TEARDOWN(heap)
 }
 
 #define H(i) pg(self->heap, (i))
-#define PS (self->ps)
 
 /*
  * SPEC 3.6: shrinking the break over a sealed heap page: brk returns the
@@ -165,12 +159,7 @@ FIXTURE_SETUP(segment)
 {
 	self->ps = pgsz();
 	self->id = -1;
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	self->len = SHM_PAGES * self->ps;
 	self->id = shmget(IPC_PRIVATE, self->len, IPC_CREAT | 0600);
 	ASSERT_LE(0, self->id) TH_LOG("shmget: %s", strerror(errno));

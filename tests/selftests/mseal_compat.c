@@ -28,34 +28,7 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define A(p) ((uint64_t)(uintptr_t)(p))
 
-FIXTURE(compat) {
-	char *base, *lo;
-	size_t ps, len;
-};
-
-FIXTURE_SETUP(compat)
-{
-	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
-	self->base = map_region(NPAGES);
-	ASSERT_TRUE(self->base != NULL);	/* no pointer EXPECTs: -m32 */
-	fill_pattern(self->base, NPAGES * self->ps, 4);
-	self->lo = self->base - self->ps;
-	self->len = (NPAGES + 2) * self->ps;
-}
-
-FIXTURE_TEARDOWN(compat)
-{
-}
-
-#define P(i) pg(self->base, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
+GUARDED_REGION_FIXTURE(compat, NPAGES, 4);
 
 /* The ABI is the same in both widths; the binary is the width we meant. */
 TEST_F(compat, abi_layout_and_width)

@@ -38,4 +38,46 @@
 	region_free(&__st);						\
 } while (0)
 
+/*
+ * In a FIXTURE_SETUP: the sealing backend must be there (the device open
+ * when the module is what seals).
+ */
+#define ASSERT_BACKEND() do {						\
+	if (!backend_is_syscall()) {					\
+		int __fd = mseal_dev_fd();				\
+									\
+		ASSERT_LE(0, __fd) TH_LOG("cannot open %s: %s (module loaded?)", \
+					  MSEAL_DEV_PATH, strerror(-__fd)); \
+	}								\
+} while (0)
+
+/*
+ * FIXTURE @name: @npages RW private anonymous pages, one VMA, filled with
+ * pattern @seed, framed by unmapped guard pages; lo/len cover guards and
+ * region, the range EXPECT_REFUSED compares.  P(i) is page i, PS the page
+ * size, REFUSED(want, call) the check on the whole framed region.
+ */
+#define GUARDED_REGION_FIXTURE(name, npages, seed)			\
+FIXTURE(name) {								\
+	char *base, *lo;						\
+	size_t ps, len;							\
+};									\
+FIXTURE_SETUP(name)							\
+{									\
+	self->ps = pgsz();						\
+	ASSERT_BACKEND();						\
+	self->base = map_region(npages);				\
+	ASSERT_TRUE(self->base != NULL);				\
+	fill_pattern(self->base, (npages) * self->ps, (seed));		\
+	self->lo = self->base - self->ps;				\
+	self->len = ((npages) + 2) * self->ps;				\
+}									\
+FIXTURE_TEARDOWN(name)							\
+{									\
+}
+
+#define P(i) pg(self->base, (i))
+#define PS (self->ps)
+#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
+
 #endif /* MSEAL_HARNESS_H */

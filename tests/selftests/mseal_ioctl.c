@@ -35,12 +35,7 @@ FIXTURE(region) {
 FIXTURE_SETUP(region)
 {
 	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	self->base = map_region(NPAGES);
 	ASSERT_NE(NULL, self->base);
 	fill_pattern(self->base, NPAGES * self->ps, 1);

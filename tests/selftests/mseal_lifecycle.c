@@ -97,12 +97,7 @@ FIXTURE(life) {
 FIXTURE_SETUP(life)
 {
 	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	self->base = map_region(NPAGES);
 	ASSERT_NE(NULL, self->base);
 	fill_pattern(self->base, NPAGES * self->ps, 4);
@@ -110,43 +105,13 @@ FIXTURE_SETUP(life)
 	self->len = (NPAGES + 2) * self->ps;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
-static int read_str(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = 0;
-	return 0;
-}
-
 FIXTURE_TEARDOWN(life)
 {
 	if (self->saved_max_map_count[0])
-		write_str("/proc/sys/vm/max_map_count",
+		write_file("/proc/sys/vm/max_map_count",
 			  self->saved_max_map_count);
 }
 
-#define P(i) pg(self->base, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
 
 /* ---- 4.1 fork ------------------------------------------------------ */
 
@@ -492,7 +457,7 @@ TEST_F(life, vfork_exec_keeps_parent_seals)
 static long module_refcnt(void)
 {
 	char buf[32];
-	int r = read_str("/sys/module/mseal/refcnt", buf, sizeof(buf));
+	int r = read_file("/sys/module/mseal/refcnt", buf, sizeof(buf));
 
 	return r ? r : strtol(buf, NULL, 10);
 }
@@ -707,7 +672,7 @@ TEST_F_TIMEOUT(life, range_bound_and_coalescing, 120)
 
 	if (backend_is_syscall())
 		SKIP(return, "the module's own bound");
-	if (read_str("/proc/sys/vm/max_map_count", buf, sizeof(buf)) ||
+	if (read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf)) ||
 	    access("/proc/sys/vm/max_map_count", W_OK))
 		SKIP(return, "cannot change vm.max_map_count");
 	up = map_region(ADJ);
@@ -719,7 +684,7 @@ TEST_F_TIMEOUT(life, range_bound_and_coalescing, 120)
 	snprintf(self->saved_max_map_count, sizeof(self->saved_max_map_count),
 		 "%s", buf);
 	snprintf(buf, sizeof(buf), "%d", LIMIT);
-	ASSERT_EQ(0, write_str("/proc/sys/vm/max_map_count", buf));
+	ASSERT_EQ(0, write_file("/proc/sys/vm/max_map_count", buf));
 
 	/* all but the last page of up, one by one */
 	for (i = 0; i < ADJ - 1 && !r; i++)
@@ -796,7 +761,7 @@ static void cg_child(const char *cg, int rep, int cmd)
 	int i;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	if (write_str(path, "0"))
+	if (write_file(path, "0"))
 		_exit(2);
 	p = map_region(2 * MANY);
 	if (!p)
@@ -830,7 +795,7 @@ TEST_F_TIMEOUT(life, table_memory_charged_and_freed, 120)
 	if (backend_is_syscall())
 		SKIP(return, "the module's own accounting");
 	snprintf(cg, sizeof(cg), CG_ROOT "/mseal_lifecycle.%d", getpid());
-	write_str(CG_ROOT "/cgroup.subtree_control", "+memory");
+	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
 	if (mkdir(cg, 0755) && errno != EEXIST)
 		SKIP(return, "cannot create a cgroup: %s", strerror(errno));
 	if (cg_slab(cg) < 0) {

@@ -90,12 +90,7 @@ FIXTURE_SETUP(region)
 	self->ps = pgsz();
 	self->shmid = -1;
 	self->fd = -1;
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	self->base = map_region(NPAGES);
 	ASSERT_NE(NULL, self->base);
 	fill_pattern(self->base, NPAGES * self->ps, 2);
@@ -120,9 +115,6 @@ FIXTURE_TEARDOWN(region)
 		close(self->fd);
 }
 
-#define P(i) pg(self->base, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
 
 /* SPEC 3.2: exactly the sealed page, whatever the new protection. */
 TEST_F(region, fixed_over_sealed_page_eperm)

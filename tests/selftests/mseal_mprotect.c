@@ -19,34 +19,7 @@
 #define NPAGES 6
 #define RW (PROT_READ | PROT_WRITE)
 
-FIXTURE(region) {
-	char *base, *lo;
-	size_t ps, len;
-};
-
-FIXTURE_SETUP(region)
-{
-	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
-	self->base = map_region(NPAGES);
-	ASSERT_NE(NULL, self->base);
-	fill_pattern(self->base, NPAGES * self->ps, 3);
-	self->lo = self->base - self->ps;
-	self->len = (NPAGES + 2) * self->ps;
-}
-
-FIXTURE_TEARDOWN(region)
-{
-}
-
-#define P(i) pg(self->base, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
+GUARDED_REGION_FIXTURE(region, NPAGES, 3);
 
 static const char *perms(const void *p)
 {

@@ -100,12 +100,7 @@ FIXTURE(remap) {
 FIXTURE_SETUP(remap)
 {
 	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 	self->base = map_region(NPAGES);
 	ASSERT_NE(NULL, self->base);
 	fill_pattern(self->base, NPAGES * self->ps, 2);
@@ -122,10 +117,7 @@ FIXTURE_TEARDOWN(remap)
 {
 }
 
-#define P(i) pg(self->base, (i))
 #define D(i) pg(self->dst, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
 #define REFUSED2(want, call) \
 	EXPECT_REFUSED2(want, call, self->lo, self->len, self->dlo, self->dlen)
 

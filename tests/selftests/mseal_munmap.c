@@ -21,34 +21,7 @@
  * unmapped guard pages.  lo/len cover guards and region: the snapshot
  * range for EXPECT_REFUSED.
  */
-FIXTURE(region) {
-	char *base, *lo;
-	size_t ps, len;
-};
-
-FIXTURE_SETUP(region)
-{
-	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
-	self->base = map_region(NPAGES);
-	ASSERT_NE(NULL, self->base);
-	fill_pattern(self->base, NPAGES * self->ps, 2);
-	self->lo = self->base - self->ps;
-	self->len = (NPAGES + 2) * self->ps;
-}
-
-FIXTURE_TEARDOWN(region)
-{
-}
-
-#define P(i) pg(self->base, (i))
-#define PS (self->ps)
-#define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
+GUARDED_REGION_FIXTURE(region, NPAGES, 2);
 
 /* SPEC 3.1: exactly the sealed range. */
 TEST_F(region, munmap_sealed_range_eperm)

@@ -39,12 +39,7 @@ FIXTURE(race) {
 FIXTURE_SETUP(race)
 {
 	self->ps = pgsz();
-	if (!backend_is_syscall()) {
-		int fd = mseal_dev_fd();
-
-		ASSERT_LE(0, fd) TH_LOG("cannot open %s: %s (module loaded?)",
-					MSEAL_DEV_PATH, strerror(-fd));
-	}
+	ASSERT_BACKEND();
 }
 
 FIXTURE_TEARDOWN(race)

@@ -54,20 +54,6 @@ static char self_path[PATH_MAX];
 
 /* ---- small file helpers --------------------------------------------- */
 
-/* Write @val to @path in one write(): 0 or -errno (open or write). */
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 static int append_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -79,21 +65,6 @@ static int append_file(const char *path, const char *val)
 		r = -errno;
 	close(fd);
 	return r;
-}
-
-static int read_file(const char *path, char *buf, size_t sz)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sz - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
 }
 
 static long read_long(const char *path)

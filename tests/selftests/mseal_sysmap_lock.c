@@ -30,19 +30,6 @@
 
 #define PARAM_TOGGLE	"/sys/module/mseal/parameters/seal_system_mappings"
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
 static int read_toggle(void)
 {
 	char buf[16] = "";

@@ -121,6 +121,13 @@ static inline bool is_mapped(const void *addr)
 	return perms_at(addr, p) == 0;
 }
 
+/* ---- small files (sysfs, procfs) ----------------------------------- */
+
+/* Write @val to @path in one write(): 0 or -errno (open or write). */
+int write_file(const char *path, const char *val);
+/* Read @path into @buf (NUL-terminated, at most @sz - 1 bytes): 0 or -errno. */
+int read_file(const char *path, char *buf, size_t sz);
+
 /* ---- system mappings ----------------------------------------------- */
 
 /* [start, end) of the mapping of @pid (0: self) named @name; 0 or -1. */
