@@ -7,7 +7,8 @@
 #                        QEMU, load the module and show sealing at work
 #   make check           install what it needs, lint, build, run every test
 #                        in QEMU guests
-#   make install         install the module for the running kernel
+#   make modules_install install the module for the running kernel
+#   make install         install libmseal, msealctl and man pages (userspace.mk)
 
 SHELL := /bin/bash
 
@@ -33,7 +34,7 @@ all: module
 module modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-install:
+modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a
 
@@ -112,3 +113,5 @@ demo: deps
 	$(MAKE) kmods
 	$(MAKE) tests
 	bash tests/vm/demo.sh $(ARCH_GUEST)
+
+include userspace.mk
