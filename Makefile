@@ -105,6 +105,7 @@ check: deps
 	$(MAKE) lint
 	$(MAKE) kmods
 	$(MAKE) tests
+	$(MAKE) userspace-check
 	bash tests/vm/dkms-check.sh
 	@# Last, and not through a sub-make: its final line is the summary.
 	bash tests/vm/check.sh $(ARCH_GUEST)
