@@ -7,7 +7,8 @@
 #                        QEMU, load the module and show sealing at work
 #   make check           install what it needs, lint, build, run every test
 #                        in QEMU guests
-#   make install         install the module for the running kernel
+#   make modules_install install the module for the running kernel
+#   make install         install libmseal, msealctl and man pages (userspace.mk)
 
 SHELL := /bin/bash
 
@@ -47,7 +48,7 @@ all: module
 module modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-install:
+modules_install:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a
 
@@ -124,6 +125,7 @@ check:
 	for a in $(GUEST_ARCHES); do \
 		$(MAKE) ARCH_GUEST=$$a kmods tests || exit; \
 	done
+	$(MAKE) userspace-check
 	bash tests/vm/dkms-check.sh
 	@# Last, and not through a sub-make: its final line is the summary.
 	bash tests/vm/check-all.sh $(GUEST_ARCHES)
@@ -132,3 +134,5 @@ demo: deps
 	$(MAKE) kmods
 	$(MAKE) tests
 	bash tests/vm/demo.sh $(ARCH_GUEST)
+
+include userspace.mk

@@ -81,6 +81,7 @@ compute() {
         build-essential "$multilib" pkg-config bc flex bison libelf-dev
         dkms sparse libkmod-dev kmod cpio xz-utils busybox-static
         qemu-system-x86 linux-source-6.1 "linux-headers-$abi"
+        groff-base man-db
     )
     if [[ $want_arm == 1 ]]; then
         pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf

@@ -686,7 +686,7 @@ int sysmap_check_sealed(const char *name)
 
 int write_file(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	int r = 0;
 
 	if (fd < 0)

@@ -123,7 +123,10 @@ static inline bool is_mapped(const void *addr)
 
 /* ---- small files (sysfs, procfs) ----------------------------------- */
 
-/* Write @val to @path in one write(): 0 or -errno (open or write). */
+/*
+ * Write @val to @path in one write(), creating a missing regular file (mode
+ * 0644): 0 or -errno (open or write).
+ */
 int write_file(const char *path, const char *val);
 /* Read @path into @buf (NUL-terminated, at most @sz - 1 bytes): 0 or -errno. */
 int read_file(const char *path, char *buf, size_t sz);
