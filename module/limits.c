@@ -11,13 +11,15 @@
  *  - otherwise (Debian arm64) the sysctl file is opened once, at load, on a
  *    procfs instance of the module's own, so that neither the loader's nor
  *    a sealing process's mount namespace matters, and read when a seal
- *    needs the bound;
+ *    needs the bound, at most once per jiffy (a read costs a few
+ *    microseconds; a bound a tick old is as good);
  *  - failing both, the kernel's default bound applies.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
@@ -28,24 +30,40 @@
 
 static struct vfsmount *mseal_proc_mnt;
 static struct file *mseal_max_map_count_file;
+static int mseal_max_map_count_cached;
+static unsigned long mseal_max_map_count_read_at;	/* jiffies */
 
-int mseal_max_map_count(void)
+static int mseal_max_map_count_read(void)
 {
 	char buf[16];
 	loff_t pos = 0;
 	ssize_t n;
 	int val;
 
-	if (mseal_sysctl_max_map_count)
-		return READ_ONCE(*mseal_sysctl_max_map_count);
-	if (!mseal_max_map_count_file)
-		return DEFAULT_MAX_MAP_COUNT;
 	n = kernel_read(mseal_max_map_count_file, buf, sizeof(buf) - 1, &pos);
 	if (n <= 0)
 		return DEFAULT_MAX_MAP_COUNT;
 	buf[n] = '\0';
 	if (kstrtoint(strim(buf), 10, &val))
 		return DEFAULT_MAX_MAP_COUNT;
+	return val;
+}
+
+int mseal_max_map_count(void)
+{
+	unsigned long now = jiffies;
+	int val;
+
+	if (mseal_sysctl_max_map_count)
+		return READ_ONCE(*mseal_sysctl_max_map_count);
+	if (!mseal_max_map_count_file)
+		return DEFAULT_MAX_MAP_COUNT;
+	/* Racing readers may both read: each gets a current value. */
+	if (READ_ONCE(mseal_max_map_count_read_at) == now)
+		return READ_ONCE(mseal_max_map_count_cached);
+	val = mseal_max_map_count_read();
+	WRITE_ONCE(mseal_max_map_count_cached, val);
+	WRITE_ONCE(mseal_max_map_count_read_at, now);
 	return val;
 }
 
@@ -73,6 +91,7 @@ void mseal_limits_init(void)
 		goto fallback;
 	}
 	mseal_max_map_count_file = f;
+	mseal_max_map_count_read_at = jiffies - 1;	/* nothing cached */
 	return;
 
 fallback:
