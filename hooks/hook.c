@@ -22,6 +22,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
+#include <linux/tracepoint.h>
 
 #include "compat.h"
 #include "hook.h"
@@ -119,6 +120,27 @@ static struct ftrace_ops mseal_ftrace_ops = {
 };
 
 static bool mseal_ftrace_filtered;
+
+struct mseal_tp_query {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static void mseal_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct mseal_tp_query *q = priv;
+
+	if (!strcmp(tp->name, q->name))
+		q->tp = tp;
+}
+
+struct tracepoint *mseal_tracepoint(const char *name)
+{
+	struct mseal_tp_query q = { .name = name };
+
+	for_each_kernel_tracepoint(mseal_tp_match, &q);
+	return q.tp;
+}
 
 /* A symbol this module cannot work without; its absence is logged. */
 static void *mseal_lookup_required(const char *name)

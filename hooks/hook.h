@@ -73,6 +73,14 @@ struct task_struct;
 extern struct mm_struct *(*mseal_mm_access)(struct task_struct *task,
 					    unsigned int mode);
 
+/* A tracepoint of the kernel (not of a module) by name, or NULL. */
+struct tracepoint;
+struct tracepoint *mseal_tracepoint(const char *name);
+
+/* mseal(2) as system call 462 on kernels without it (hooks/syscall.c). */
+int mseal_syscall_init(void);
+void mseal_syscall_exit(void);
+
 int mseal_hooks_install(void);
 void mseal_hooks_remove(void);
 

@@ -18,6 +18,9 @@
 
 #include "arch.h"
 
+/* mseal(2) has this number in every table: native, x32, i386, arm EABI. */
+#define MSEAL_NR_mseal		462
+
 enum mseal_syscall {
 	MSEAL_SYS_OTHER,
 	MSEAL_SYS_MPROTECT,

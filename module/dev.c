@@ -29,8 +29,8 @@
 #include "hook.h"
 #include "mseal.h"
 
-static long mseal_do_seal(unsigned long start, size_t len_in,
-			  unsigned long flags)
+long mseal_seal_request(unsigned long start, size_t len_in,
+			unsigned long flags)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long end;
@@ -69,7 +69,7 @@ static long mseal_ioctl_seal(void __user *uarg)
 	    args.len != (size_t)args.len ||
 	    args.flags != (unsigned long)args.flags)
 		return -EINVAL;
-	return mseal_do_seal(args.addr, args.len, args.flags);
+	return mseal_seal_request(args.addr, args.len, args.flags);
 }
 
 /*

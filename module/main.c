@@ -37,12 +37,17 @@ static int __init mseal_init(void)
 	ret = mseal_dev_init();
 	if (ret)
 		goto err_limits;
+	ret = mseal_syscall_init();
+	if (ret)
+		goto err_dev;
 	pr_info("version %s loaded\n", MSEAL_VERSION);
 	return 0;
 
+err_dev:
+	mseal_dev_exit();
 err_limits:
-	mseal_limits_exit();
 	mseal_hooks_remove();
+	mseal_limits_exit();
 err_policy:
 	mseal_policy_exit();
 err_table:
@@ -52,9 +57,14 @@ err_table:
 
 static void __exit mseal_exit(void)
 {
+	mseal_syscall_exit();
 	mseal_dev_exit();
-	mseal_limits_exit();
+	/*
+	 * The drain also waits for queued system calls (hooks/syscall.c),
+	 * which seal and so read the limit: limits go after it.
+	 */
 	mseal_hooks_remove();
+	mseal_limits_exit();
 	mseal_policy_exit();
 	mseal_table_exit();
 	pr_info("unloaded\n");

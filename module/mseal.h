@@ -106,6 +106,13 @@ int mseal_max_map_count(void);
 void mseal_limits_init(void);
 void mseal_limits_exit(void);
 
+/*
+ * mseal(2) for the current mm, its checks in its order, its errnos: what
+ * MSEAL_IOC_SEAL and the system call (hooks/syscall.c) do (module/dev.c).
+ */
+long mseal_seal_request(unsigned long start, size_t len_in,
+			unsigned long flags);
+
 /* The misc device /dev/mseal (module/dev.c). */
 int mseal_dev_init(void);
 void mseal_dev_exit(void);

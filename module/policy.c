@@ -45,6 +45,7 @@
 #include <linux/tracepoint.h>
 
 #include "compat.h"
+#include "hook.h"
 #include "mseal.h"
 #include "request.h"
 
@@ -205,14 +206,6 @@ static void mseal_probe_free(void *data, struct task_struct *task)
 	}
 }
 
-static void mseal_find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "sched_process_fork"))
-		mseal_tp_fork = tp;
-	else if (!strcmp(tp->name, "sched_process_free"))
-		mseal_tp_free = tp;
-}
-
 /* Attach the probes once; policy mutex held. */
 static int mseal_optout_attach(void)
 {
@@ -220,7 +213,8 @@ static int mseal_optout_attach(void)
 
 	if (mseal_tp_attached)
 		return 0;
-	for_each_kernel_tracepoint(mseal_find_tracepoint, NULL);
+	mseal_tp_fork = mseal_tracepoint("sched_process_fork");
+	mseal_tp_free = mseal_tracepoint("sched_process_free");
 	if (!mseal_tp_fork || !mseal_tp_free) {
 		pr_err("opt-out unavailable: tracepoint sched_process_%s not found\n",
 		       mseal_tp_fork ? "free" : "fork");

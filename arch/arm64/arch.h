@@ -27,6 +27,15 @@ static inline int mseal_arch_native_nr(int nr)
 }
 
 /*
+ * Skip the system call the task is entering (from a sys_enter probe): what
+ * a ptrace tracer does by setting the number to NO_SYSCALL.
+ */
+static inline void mseal_arch_skip_syscall(struct pt_regs *regs)
+{
+	regs->syscallno = NO_SYSCALL;
+}
+
+/*
  * The special mappings that SPEC 5.1 seals, by the names the kernel gives
  * them: [sigpage] and [vectors] are those of AArch32 tasks; [uprobes] is
  * created lazily.

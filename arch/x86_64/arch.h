@@ -31,6 +31,15 @@ static inline int mseal_arch_native_nr(int nr)
 }
 
 /*
+ * Skip the system call the task is entering (from a sys_enter probe): what
+ * a ptrace tracer does by setting the number to -1.
+ */
+static inline void mseal_arch_skip_syscall(struct pt_regs *regs)
+{
+	regs->orig_ax = -1;
+}
+
+/*
  * The special mappings that SPEC 5.1 seals, by the names the kernel gives
  * them ([vvar_vclock] exists from 6.13; [uprobes] is created lazily).
  */
