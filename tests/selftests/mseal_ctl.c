@@ -77,25 +77,6 @@ static const char *tests_dir(void)
 	return d && *d ? d : "/tests";
 }
 
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	if (buf[0] == 'Y')
-		return 1;
-	if (buf[0] == 'N')
-		return 0;
-	return strtol(buf, NULL, 10);
-}
-
 static void read_str(const char *path, char *buf, size_t sz)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -58,15 +58,7 @@ static inline bool have_device(void)
 /* /sys/kernel/mseal/seals, -1 without the module. */
 static inline long dev_seal_count(void)
 {
-	char buf[32] = "";
-	int fd = open("/sys/kernel/mseal/seals", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atol(buf) : -1;
+	return read_long("/sys/kernel/mseal/seals");
 }
 
 /* Open descriptors of this process (the directory stream not counted). */

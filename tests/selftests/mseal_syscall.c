@@ -43,9 +43,7 @@ static int set_param(const char *v)
 
 static long seals_made(void)
 {
-	char buf[32];
-
-	return read_file(SEALS, buf, sizeof(buf)) ? -1 : atol(buf);
+	return read_long(SEALS);
 }
 
 /* Guarded pages; the parameter is on for the test and off after it. */

@@ -67,15 +67,6 @@ static int append_file(const char *path, const char *val)
 	return r;
 }
 
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	if (read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 0);
-}
-
 static int set_toggle(int v)
 {
 	char buf[8];

@@ -32,28 +32,12 @@
 
 static int read_toggle(void)
 {
-	char buf[16] = "";
-	int fd = open(PARAM_TOGGLE, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return read_long(PARAM_TOGGLE);
 }
 
 static long read_refcnt(void)
 {
-	char buf[32] = "";
-	int fd = open("/sys/module/mseal/refcnt", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atol(buf) : -1;
+	return read_long("/sys/module/mseal/refcnt");
 }
 
 /* Is [vdso] of @pid sealed, according to MSEAL_IOC_LIST? */

@@ -711,3 +711,16 @@ int read_file(const char *path, char *buf, size_t sz)
 	buf[n] = 0;
 	return 0;
 }
+
+long read_long(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	if (buf[0] == 'Y')
+		return 1;
+	if (buf[0] == 'N')
+		return 0;
+	return strtol(buf, NULL, 0);
+}

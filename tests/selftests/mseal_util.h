@@ -130,6 +130,11 @@ static inline bool is_mapped(const void *addr)
 int write_file(const char *path, const char *val);
 /* Read @path into @buf (NUL-terminated, at most @sz - 1 bytes): 0 or -errno. */
 int read_file(const char *path, char *buf, size_t sz);
+/*
+ * The number in @path (a counter, a parameter; Y/N read as 1/0), or -1
+ * when it cannot be read.
+ */
+long read_long(const char *path);
 
 /* ---- system mappings ----------------------------------------------- */
 
