@@ -16,10 +16,10 @@
 #
 # Debian 12 conflict: gcc-multilib (its only file is the /usr/include/asm link
 # that `gcc -m32` needs) Conflicts with every gcc-12-<triplet> cross compiler.
-# So arm64/all install gcc-12-multilib (the 32-bit libraries, no conflict)
-# instead of gcc-multilib, and x86_64 does the same when a cross gcc is already
-# installed, rather than uninstalling it. Without /usr/include/asm a 32-bit
-# build needs `-isystem DIR` where DIR/asm -> /usr/include/x86_64-linux-gnu/asm.
+# So gcc-12-multilib (the 32-bit libraries, no conflict) is installed instead,
+# whatever the selection: no later `all` has to remove anything. Without
+# /usr/include/asm, tests/selftests/Makefile builds with `-isystem DIR` where
+# DIR/asm -> /usr/include/x86_64-linux-gnu/asm.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,18 +67,10 @@ fi
 
 installed() { [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) == ii* ]]; }
 
-cross_gcc_installed() {
-    installed gcc-12-aarch64-linux-gnu || installed gcc-12-arm-linux-gnueabihf
-}
-
 compute() {
     abi=$(bash "$root/scripts/kernel-abi.sh" amd64)
-    local multilib=gcc-multilib
-    if [[ $want_arm == 1 ]] || cross_gcc_installed; then
-        multilib=gcc-12-multilib
-    fi
     pkgs=(
-        build-essential "$multilib" pkg-config bc flex bison libelf-dev
+        build-essential gcc-12-multilib pkg-config bc flex bison libelf-dev
         dkms sparse libkmod-dev kmod cpio xz-utils busybox-static
         qemu-system-x86 linux-source-6.1 "linux-headers-$abi"
         groff-base man-db
@@ -115,9 +107,6 @@ if ((${#missing[@]})); then
     fi
 fi
 
-if ! installed gcc-multilib; then
-    echo "deps: note: gcc-multilib is replaced by gcc-12-multilib (conflict with the cross compilers): 32-bit x86 builds need -isystem to an asm/ link" >&2
-fi
 if [[ $want_arm == 1 ]]; then
     arm_rel=$(bash "$root/scripts/kernel-abi.sh" arm64)
     echo "deps: arm64 kernel in the mirror: $arm_rel" >&2
