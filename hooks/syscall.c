@@ -66,6 +66,7 @@ static void mseal_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 	struct mseal_syscall_work *w;
 	long ret = -ENOMEM;
 
+	/* Every system call comes here: 462 (or x32's 462) only. */
 	if (likely(id != MSEAL_NR_mseal) &&
 	    (mseal_arch_compat_syscall() ||
 	     mseal_arch_native_nr(id) != MSEAL_NR_mseal))
