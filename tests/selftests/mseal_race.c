@@ -62,27 +62,13 @@ struct lin {
 	atomic_long ops_iter[NWORKERS];		/* this iteration */
 	atomic_long ops_after_iter[NWORKERS];	/* begun after the flag */
 	atomic_long before_ok, after_total;
-	atomic_int violation;
-	char why[512];
+	struct first_failure fail;
 };
 
 struct lin_arg {
 	struct lin *l;
 	int idx;
 };
-
-static void __attribute__((format(printf, 2, 3)))
-lin_violation(struct lin *l, const char *fmt, ...)
-{
-	int zero = 0;
-	va_list ap;
-
-	if (atomic_compare_exchange_strong(&l->violation, &zero, 1)) {
-		va_start(ap, fmt);
-		vsnprintf(l->why, sizeof(l->why), fmt, ap);
-		va_end(ap);
-	}
-}
 
 static int lin_op(int idx, char *p, long k)
 {
@@ -137,18 +123,18 @@ static void *lin_worker(void *a)
 				atomic_fetch_add(&l->ops_after_iter[la->idx], 1);
 				atomic_fetch_add(&l->after_total, 1);
 				if (r != -EPERM)
-					lin_violation(l, "%s begun after the "
-						      "seal returned: %d, "
-						      "want EPERM",
-						      wname[la->idx], r);
+					first_failure_set(&l->fail, "%s begun after the "
+							  "seal returned: %d, "
+							  "want EPERM",
+							  wname[la->idx], r);
 			} else {
 				if (r == 0)
 					atomic_fetch_add(&l->before_ok, 1);
 				else if (r != -EPERM && r != -ENOMEM)
-					lin_violation(l, "%s before the seal: "
-						      "%d, want 0, EPERM or "
-						      "ENOMEM",
-						      wname[la->idx], r);
+					first_failure_set(&l->fail, "%s before the seal: "
+							  "%d, want 0, EPERM or "
+							  "ENOMEM",
+							  wname[la->idx], r);
 			}
 			atomic_fetch_add(&l->ops_iter[la->idx], 1);
 		}
@@ -183,13 +169,13 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 600)
 		la[i].idx = i;
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, lin_worker, &la[i]));
 	}
-	for (it = 0; it < ITERATIONS && !atomic_load(&l.violation); it++) {
+	for (it = 0; it < ITERATIONS && !atomic_load(&l.fail.hit); it++) {
 		struct region_state st;
 		char *p = map_region(NPAGES);
 		int r, saved = 0;
 
 		if (!p) {
-			lin_violation(&l, "map_region failed");
+			first_failure_set(&l.fail, "map_region failed");
 			break;
 		}
 		fill_pattern(p, NPAGES * self->ps, (unsigned int)it);
@@ -209,29 +195,29 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 600)
 			sealed_iters++;
 			saved = region_save(&st, p, NPAGES * self->ps) == 0;
 			if (!saved)
-				lin_violation(&l, "region_save failed");
+				first_failure_set(&l.fail, "region_save failed");
 			wait_ops(l.ops_after_iter, 2);
 		} else if (r == -ENOMEM) {
 			/* the munmap worker had a hole open: no seal */
 			enomem_iters++;
 			wait_ops(l.ops_iter, 4 + it % 3);
 		} else {
-			lin_violation(&l, "seal: %d, want 0 or ENOMEM "
-				      "(iteration %d)", r, it);
+			first_failure_set(&l.fail, "seal: %d, want 0 or ENOMEM "
+					  "(iteration %d)", r, it);
 		}
 		atomic_store(&l.stop, 1);
 		pthread_barrier_wait(&l.done);
 
 		if (r == 0) {
 			if (saved && region_compare(&st, why, sizeof(why)))
-				lin_violation(&l, "iteration %d: sealed range "
-					      "changed after the seal "
-					      "returned: %s", it, why);
+				first_failure_set(&l.fail, "iteration %d: sealed range "
+						  "changed after the seal "
+						  "returned: %s", it, why);
 			region_free(&st);
 			r = xmunmap(p, NPAGES * self->ps);
 			if (r != -EPERM)
-				lin_violation(&l, "munmap after the race: %d "
-					      "(iteration %d)", r, it);
+				first_failure_set(&l.fail, "munmap after the race: %d "
+						  "(iteration %d)", r, it);
 		} else {
 			xmunmap(p, NPAGES * self->ps);
 		}
@@ -245,7 +231,7 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 600)
 	       "%ld ops succeeded before, %ld began after the seal",
 	       it, sealed_iters, enomem_iters, atomic_load(&l.before_ok),
 	       atomic_load(&l.after_total));
-	EXPECT_EQ(0, atomic_load(&l.violation)) TH_LOG("%s", l.why);
+	EXPECT_EQ(0, atomic_load(&l.fail.hit)) TH_LOG("%s", l.fail.why);
 	EXPECT_EQ(ITERATIONS, it);
 	/* otherwise the test exercised nothing */
 	EXPECT_LT(0, sealed_iters);

@@ -49,27 +49,13 @@ struct race {
 	atomic_long ops_iter[NWORKERS];
 	atomic_long after_iter[NWORKERS];
 	atomic_long ok_before[NWORKERS], after_total[NWORKERS];
-	atomic_int violation;
-	char why[512];
+	struct first_failure fail;
 };
 
 struct warg {
 	struct race *r;
 	int idx;
 };
-
-static void __attribute__((format(printf, 2, 3)))
-violation(struct race *r, const char *fmt, ...)
-{
-	int zero = 0;
-	va_list ap;
-
-	if (atomic_compare_exchange_strong(&r->violation, &zero, 1)) {
-		va_start(ap, fmt);
-		vsnprintf(r->why, sizeof(r->why), fmt, ap);
-		va_end(ap);
-	}
-}
 
 /*
  * In a forked child: is the range sealed?  1 yes (munmap EPERM), 0 no
@@ -113,7 +99,7 @@ static int one_op(struct race *r, int idx, char *p)
 	case W_MUNMAP:
 		ret = xmunmap(pg(p, 3), ps);
 		if (ret == 0 && !map_at(pg(p, 3), 1, PROT_READ))
-			violation(r, "munmap worker cannot refill its hole");
+			first_failure_set(&r->fail, "munmap worker cannot refill its hole");
 		sched_yield();	/* let a seal find the range whole */
 		return ret;
 	case W_MREMAP:
@@ -122,8 +108,8 @@ static int one_op(struct race *r, int idx, char *p)
 			return -errno;
 		m = mremap(s, ps, ps, MREMAP_MAYMOVE | MREMAP_FIXED, pg(p, 1));
 		if (m == MAP_FAILED)
-			violation(r, "mremap worker cannot move back: %s",
-				  strerror(errno));
+			first_failure_set(&r->fail, "mremap worker cannot move back: %s",
+					  strerror(errno));
 		sched_yield();
 		return 0;
 	case W_MADVISE:
@@ -162,16 +148,16 @@ static void *worker(void *a)
 				atomic_fetch_add(&r->after_iter[idx], 1);
 				atomic_fetch_add(&r->after_total[idx], 1);
 				if (ret != -EPERM)
-					violation(r, "%s begun after the seal "
-						  "returned: %d (%s), want "
-						  "EPERM", wname[idx], ret,
-						  ret ? strerror(-ret) : "ok");
+					first_failure_set(&r->fail, "%s begun after the seal "
+							  "returned: %d (%s), want "
+							  "EPERM", wname[idx], ret,
+							  ret ? strerror(-ret) : "ok");
 			} else if (ret == 0) {
 				atomic_fetch_add(&r->ok_before[idx], 1);
 			} else if (ret != -EPERM && ret != -ENOMEM) {
 				/* ENOMEM: madvise over another's hole */
-				violation(r, "%s before the seal: %d (%s)",
-					  wname[idx], ret, strerror(-ret));
+				first_failure_set(&r->fail, "%s before the seal: %d (%s)",
+						  wname[idx], ret, strerror(-ret));
 			}
 			atomic_fetch_add(&r->ops_iter[idx], 1);
 		}
@@ -186,7 +172,7 @@ static void wait_all(atomic_long *ctr, long min, struct race *r)
 	int i;
 
 	for (i = 0; i < NWORKERS; i++)
-		while (atomic_load(&ctr[i]) < min && !atomic_load(&r->violation))
+		while (atomic_load(&ctr[i]) < min && !atomic_load(&r->fail.hit))
 			sched_yield();
 }
 
@@ -222,18 +208,18 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 280)
 		wa[i].idx = i;
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, worker, &wa[i]));
 	}
-	for (it = 0; it < ITERATIONS && !atomic_load(&r.violation); it++) {
+	for (it = 0; it < ITERATIONS && !atomic_load(&r.fail.hit); it++) {
 		char *p = map_region(NPAGES), *s = map_region(1);
 		struct region_state st;
 		int ret, saved = 0;
 
 		if (!p || !s) {
-			violation(&r, "map_region failed");
+			first_failure_set(&r.fail, "map_region failed");
 			break;
 		}
 		fill_pattern(p, NPAGES * self->ps, (unsigned int)it);
 		if (xmprotect(p, NPAGES * self->ps, PROT_READ)) {
-			violation(&r, "mprotect(PROT_READ) failed");
+			first_failure_set(&r.fail, "mprotect(PROT_READ) failed");
 			break;
 		}
 		atomic_store(&r.region, p);
@@ -263,30 +249,30 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 280)
 			sealed_iters++;
 			saved = region_save(&st, p, NPAGES * self->ps) == 0;
 			if (!saved)
-				violation(&r, "region_save failed");
+				first_failure_set(&r.fail, "region_save failed");
 			wait_all(r.after_iter, AFTER_OPS, &r);
 		} else if (ret == -ENOMEM) {
 			/* a worker had a hole open: nothing sealed */
 			enomem_iters++;
 			wait_all(r.ops_iter, 4, &r);
 		} else {
-			violation(&r, "seal: %d (%s), want 0 or ENOMEM "
-				  "(iteration %d)", ret, strerror(-ret), it);
+			first_failure_set(&r.fail, "seal: %d (%s), want 0 or ENOMEM "
+					  "(iteration %d)", ret, strerror(-ret), it);
 		}
 		atomic_store(&r.stop, 1);
 		pthread_barrier_wait(&r.done);
 
 		if (ret == 0) {
 			if (saved && region_compare(&st, why, sizeof(why)))
-				violation(&r, "iteration %d: the sealed range "
-					  "changed after the seal returned: "
-					  "%s", it, why);
+				first_failure_set(&r.fail, "iteration %d: the sealed range "
+						  "changed after the seal returned: "
+						  "%s", it, why);
 			if (saved)
 				region_free(&st);
 			ret = xmunmap(p, NPAGES * self->ps);
 			if (ret != -EPERM)
-				violation(&r, "munmap after the race: %d "
-					  "(iteration %d)", ret, it);
+				first_failure_set(&r.fail, "munmap after the race: %d "
+						  "(iteration %d)", ret, it);
 		} else {
 			xmunmap(p, NPAGES * self->ps);
 		}
@@ -306,7 +292,7 @@ TEST_F_TIMEOUT(race, seal_vs_ops_linearizable, 280)
 	}
 	TH_LOG("%d iterations: %d sealed, %d not (%d seals met a hole)", it,
 	       sealed_iters, enomem_iters, enomem_tries);
-	EXPECT_EQ(0, atomic_load(&r.violation)) TH_LOG("%s", r.why);
+	EXPECT_EQ(0, atomic_load(&r.fail.hit)) TH_LOG("%s", r.fail.why);
 	EXPECT_EQ(ITERATIONS, it);
 	/* otherwise the test exercised nothing */
 	EXPECT_LT(ITERATIONS / 2, sealed_iters);

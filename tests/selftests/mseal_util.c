@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,4 +724,18 @@ long read_long(const char *path)
 	if (buf[0] == 'N')
 		return 0;
 	return strtol(buf, NULL, 0);
+}
+
+/* ---- threads --------------------------------------------------------- */
+
+void first_failure_set(struct first_failure *f, const char *fmt, ...)
+{
+	int zero = 0;
+	va_list ap;
+
+	if (atomic_compare_exchange_strong(&f->hit, &zero, 1)) {
+		va_start(ap, fmt);
+		vsnprintf(f->why, sizeof(f->why), fmt, ap);
+		va_end(ap);
+	}
 }

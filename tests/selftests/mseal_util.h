@@ -17,6 +17,7 @@
 #ifndef MSEAL_UTIL_H
 #define MSEAL_UTIL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,19 @@ static inline bool is_mapped(const void *addr)
 
 	return perms_at(addr, p) == 0;
 }
+
+/* ---- threads ------------------------------------------------------- */
+
+/*
+ * The first failure several threads may report: set once, kept whole.
+ * A zero-initialised one has none.
+ */
+struct first_failure {
+	atomic_int hit;
+	char why[512];
+};
+void __attribute__((format(printf, 2, 3)))
+first_failure_set(struct first_failure *f, const char *fmt, ...);
 
 /* ---- small files (sysfs, procfs) ----------------------------------- */
 
