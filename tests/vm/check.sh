@@ -26,12 +26,9 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-arch=${1:-x86_64}
-case "$arch" in
-    x86_64 | amd64) arch=x86_64 ;;
-    arm64 | aarch64) arch=arm64 ;;
-    *) echo "usage: $0 [x86_64|arm64]" >&2; exit 2 ;;
-esac
+# shellcheck source=tests/vm/guest-image.sh
+source "$root/tests/vm/guest-image.sh"
+arch=$(vm_arch "${1:-x86_64}")
 
 modules=${MSEAL_MODULES_DIR:-$root/build/modules/$arch}
 tests=${MSEAL_TESTS_DIR:-$root/build/tests/$arch}
@@ -39,15 +36,9 @@ tests=${MSEAL_TESTS_DIR:-$root/build/tests/$arch}
 [[ -f $tests/ORDER ]] || { echo "check.sh: no $tests/ORDER (the Makefile writes it with the test binaries)" >&2; exit 1; }
 [[ -f $modules/mseal.ko ]] || echo "check.sh: warning: $modules/mseal.ko does not exist" >&2
 
-vmlinuz=$(bash "$root/tests/vm/fetch-kernel.sh" "$arch")
 initrd="$root/build/vm/$arch/initramfs.cpio.gz"
-kmods=()
-if [[ $arch == arm64 ]]; then # the hvc0 test channel (see tests/vm/run.sh)
-    kmods=(--kernel-tree "$(dirname "$(dirname "$vmlinuz")")" --kmod virtio_mmio --kmod virtio_console)
-fi
-bash "$root/tests/vm/mkinitramfs.sh" --arch "$arch" --modules "$modules" --tests "$tests" \
-    "${kmods[@]}" --out "$initrd"
+vm_image "$arch" "$initrd" --modules "$modules" --tests "$tests"
 
-exec bash "$root/tests/vm/run.sh" --arch "$arch" --kernel "$vmlinuz" --initrd "$initrd" --mode check \
+exec bash "$root/tests/vm/run.sh" --arch "$arch" --kernel "$VM_KERNEL" --initrd "$initrd" --mode check \
     --timeout "${MSEAL_VM_TIMEOUT:-2400}" --test-timeout "${MSEAL_TEST_TIMEOUT:-300}" \
     --append "${MSEAL_VM_APPEND:-}"
