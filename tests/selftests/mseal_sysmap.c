@@ -504,20 +504,23 @@ static int helper_fork(void)
 
 static int helper_main(const char *mode)
 {
-	if (!strcmp(mode, "kinds"))
-		return helper_kinds();
-	if (!strcmp(mode, "fork"))
-		return helper_fork();
-	if (!strcmp(mode, "sealed"))
-		return helper_sealed();
-	if (!strcmp(mode, "restorer"))
-		return helper_restorer();
-	if (!strcmp(mode, "deny"))
-		return helper_deny();
-	if (!strcmp(mode, "explicit"))
-		return helper_explicit();
-	if (!strcmp(mode, "uprobe"))
-		return helper_uprobe();
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} modes[] = {
+		{ "kinds", helper_kinds },
+		{ "fork", helper_fork },
+		{ "sealed", helper_sealed },
+		{ "restorer", helper_restorer },
+		{ "deny", helper_deny },
+		{ "explicit", helper_explicit },
+		{ "uprobe", helper_uprobe },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode, modes[i].name))
+			return modes[i].fn();
 	HLOG("unknown mode %s", mode);
 	return H_FAIL;
 }
