@@ -59,3 +59,6 @@ userspace-check: userspace
 	$(HOST_TEST_O)/msealctl_host $(USERSPACE_O)/msealctl
 	CC="$(CC)" bash tests/host/install-check.sh
 	CC="$(CC)" LIBMSEAL_A=$(USERSPACE_O)/libmseal.a bash tests/host/man-check.sh
+	$(CC) $(HOST_CFLAGS) -o $(HOST_TEST_O)/mseal_vma tests/selftests/mseal_vma.c \
+		tests/selftests/mseal_util.c
+	bash tests/host/native-check.sh $(HOST_TEST_O)/mseal_vma

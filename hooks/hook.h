@@ -2,76 +2,100 @@
 /*
  * hook.h - the ftrace hook framework.
  *
- * The pointer through which a wrapper calls the original is declared with
- * the kernel's prototype and checked against it with static_assert(), so
- * a kernel that changes a signature fails to build instead of crashing.
+ * A hook is an ftrace callback at the entry of one kernel function.  It
+ * reads the function's arguments, decides, and either returns (the
+ * function runs untouched: nothing of this module is on the stack of an
+ * allowed call) or diverts the call to a refusal stub of this module,
+ * which returns the error to the function's caller.  The original is never
+ * called from here, so no call through a pointer into the kernel is made
+ * on any path, and no hooked call passes ftrace twice.
  *
- * A hook diverts every call of one kernel function to a wrapper in this
- * module: an ftrace callback rewrites the instruction pointer at the
- * function's entry.  The wrapper decides, and calls the original through
- * its resolved address; that nested call passes through ftrace again, sees
- * a caller inside this module and is let through.
- *
- * Each wrapper brackets its body with mseal_hook_enter()/mseal_hook_exit():
- * unloading waits until no task is between the two, so no task can be
- * running or sleeping in module text when it goes away.
+ * Callbacks run in the context of the hooked call, with whatever lock its
+ * caller holds (the mmap_lock, for every mm hook), and must not sleep.
+ * Each hook has an ftrace_ops of its own, so the trampoline calls its
+ * callback directly.
  */
 #ifndef _MSEAL_HOOK_H
 #define _MSEAL_HOOK_H
 
 #include <linux/ftrace.h>
-#include <linux/percpu.h>
+
+#include "compat.h"
+
+#define MSEAL_HOOK_FN(fn)						\
+	void notrace fn(unsigned long ip, unsigned long parent_ip,	\
+			struct ftrace_ops *op, struct MSEAL_FREGS *fregs)
 
 /**
- * struct mseal_hook - one diverted kernel function
- * @name:    symbol name of the function in this kernel
- * @wrapper: the function calls are diverted to; NULL for a symbol that
- *           must only resolve and be traceable (fault-injection builds)
- * @orig:    where to store the resolved address of the original
- * @addr:    resolved address
- * @site:    its ftrace location (the patched call), at or just after @addr
+ * struct mseal_hook - one hooked kernel function
+ * @name: symbol name of the function in this kernel
+ * @func: the callback; NULL for a symbol that must only resolve and be
+ *        traceable (fault-injection builds)
+ * @site: its ftrace location, resolved at load
+ * @ops:  its ftrace_ops
  */
 struct mseal_hook {
 	const char *name;
-	void *wrapper;
-	void *orig;
-	unsigned long addr;
+	ftrace_func_t func;
 	unsigned long site;
+	struct ftrace_ops ops;
 };
 
-#define MSEAL_HOOK(_sym, _wrapper, _orig)				\
-	{ .name = (_sym), .wrapper = (_wrapper), .orig = (_orig) }
+#define MSEAL_HOOK(_sym, _func)						\
+	{ .name = (_sym), .func = (ftrace_func_t)(_func) }
 
-DECLARE_PER_CPU(long, mseal_hook_inflight);
-
-static __always_inline void mseal_hook_enter(void)
-{
-	this_cpu_inc(mseal_hook_inflight);
-}
-
-static __always_inline void mseal_hook_exit(void)
-{
-	this_cpu_dec(mseal_hook_inflight);
-}
-
-/* The hooked mm paths, one file each in hooks/. */
+/* The hooked paths, one file each in hooks/. */
 extern struct mseal_hook mseal_munmap_hook;
+extern struct mseal_hook mseal_munmap_request_hook;
 extern struct mseal_hook mseal_mprotect_hook;
 extern struct mseal_hook mseal_mremap_hook;
 extern struct mseal_hook mseal_mmap_hook;
 extern struct mseal_hook mseal_madvise_hook;
-extern struct mseal_hook mseal_fork_hook;
-extern struct mseal_hook mseal_fork_copy_hook;
+extern struct mseal_hook mseal_madvise_flags_hook;
 extern struct mseal_hook mseal_mm_exit_hook;
 extern struct mseal_hook mseal_sysmap_hook;
 
-/* Optional kernel data the table reads (NULL when not resolvable). */
-extern int *mseal_sysctl_max_map_count;
+/*
+ * The refusal stub: a diverted call returns -EPERM to its caller (as int,
+ * long, or ERR_PTR(-EPERM): the same register value).
+ */
+long mseal_refuse(void);
 
-/* Kernel functions the module calls but does not hook (not exported). */
-struct task_struct;
-extern struct mm_struct *(*mseal_mm_access)(struct task_struct *task,
-					    unsigned int mode);
+/*
+ * For stubs whose caller swallows the error: make the system call the
+ * current task is in return @ret.  Sleeps; counts itself in flight.
+ */
+void mseal_syscall_result(long ret);
+
+/*
+ * The address of a kernel function, found without calling anything (a
+ * kprobe reports it), or 0.
+ */
+unsigned long mseal_symbol(const char *name);
+
+/*
+ * Kernel functions the module calls (not exported), resolved at load.
+ * Each is checked to start with the landing pad an indirect call needs
+ * where the kernel enforces one (IBT, BTI); a kernel where one lacks it
+ * refuses the load (hooks/kcall.c).
+ */
+struct mseal_kcalls {
+	int (*split_vma)(struct mm_struct *mm, struct vm_area_struct *vma,
+			 unsigned long addr, int new_below);
+	struct vm_area_struct *(*vma_merge)(struct mm_struct *mm,
+					    struct vm_area_struct *prev,
+					    unsigned long addr,
+					    unsigned long end,
+					    unsigned long vm_flags,
+					    struct anon_vma *anon_vma,
+					    struct file *file, pgoff_t pgoff,
+					    struct mempolicy *policy,
+					    struct vm_userfaultfd_ctx uffd_ctx,
+					    struct anon_vma_name *anon_name);
+};
+
+extern struct mseal_kcalls mseal_kcall;
+int mseal_kcalls_init(void);
 
 /* A tracepoint of the kernel (not of a module) by name, or NULL. */
 struct tracepoint;
@@ -81,7 +105,23 @@ struct tracepoint *mseal_tracepoint(const char *name);
 int mseal_syscall_init(void);
 void mseal_syscall_exit(void);
 
-int mseal_hooks_install(void);
-void mseal_hooks_remove(void);
+/*
+ * Resolve every hook at load (an unsupported kernel refuses with one line
+ * naming the symbol); arm and disarm them all (module/lifecycle.c decides
+ * when).
+ */
+int mseal_hooks_init(void);
+int mseal_hooks_arm(void);
+void mseal_hooks_disarm(void);
+void mseal_hooks_exit(void);
+
+/*
+ * Module text that a task may still be in after the hooks are gone (a
+ * refusal stub that sleeps, queued task work) counts itself here; unload
+ * waits for zero.
+ */
+void mseal_inflight_get(void);
+void mseal_inflight_put(void);
+void mseal_inflight_drain(void);
 
 #endif /* _MSEAL_HOOK_H */

@@ -12,36 +12,21 @@
 
 #include <linux/mm.h>
 
-#include "compat.h"
 #include "hook.h"
 #include "mseal.h"
 
-static unsigned long (*mseal_orig_mmap_region)(struct file *file,
-					       unsigned long addr,
-					       unsigned long len,
-					       vm_flags_t vm_flags,
-					       unsigned long pgoff,
-					       struct list_head *uf);
-static_assert(__same_type(mseal_orig_mmap_region, &mmap_region));
-
-static unsigned long mseal_mmap_region(struct file *file, unsigned long addr,
-				       unsigned long len, vm_flags_t vm_flags,
-				       unsigned long pgoff,
-				       struct list_head *uf)
+/* mmap_region(file, addr, len, vm_flags, pgoff, uf) */
+static MSEAL_HOOK_FN(mseal_mmap)
 {
-	unsigned long ret;
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = mseal_hook_arg(fregs, 1);
+	unsigned long len = mseal_hook_arg(fregs, 2);
 
-	mseal_hook_enter();
-	if (mseal_table_any_sealed(current->mm, addr, addr + len)) {
-		mseal_denied(MSEAL_OP_MMAP, current->mm, addr, addr + len);
-		ret = -EPERM;
-	} else {
-		ret = mseal_orig_mmap_region(file, addr, len, vm_flags, pgoff,
-					     uf);
-	}
-	mseal_hook_exit();
-	return ret;
+	if (!mm || !mseal_mm_marked(mm) ||
+	    !mseal_range_sealed(mm, NULL, addr, addr + len))
+		return;
+	mseal_denied(MSEAL_OP_MMAP, mm, addr, addr + len);
+	mseal_hook_divert(fregs, mseal_refuse);
 }
 
-struct mseal_hook mseal_mmap_hook =
-	MSEAL_HOOK("mmap_region", mseal_mmap_region, &mseal_orig_mmap_region);
+struct mseal_hook mseal_mmap_hook = MSEAL_HOOK("mmap_region", mseal_mmap);

@@ -5,46 +5,35 @@
  * mremap(2) holds the mmap_lock for writing from its checks to its end.
  * Every path that changes something either unmaps first (the destination
  * of MREMAP_FIXED, the tail of a shrink: munmap.c checks the whole request
- * there) or asks vma_to_resize() for the source VMA first (expand in place,
- * move, MREMAP_DONTUNMAP).  Hooking vma_to_resize() therefore refuses a
- * sealed source before anything is touched.
+ * there), or asks vma_to_resize() for the source VMA first (expand in
+ * place, move, MREMAP_DONTUNMAP, a source of length 0).  Hooking
+ * vma_to_resize() therefore refuses a sealed source before anything is
+ * touched; for a length of 0 the source is the VMA at the address (which
+ * would otherwise become a second, unsealed mapping of the same pages).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/err.h>
 #include <linux/mm.h>
 
-#include "compat.h"
 #include "hook.h"
 #include "mseal.h"
 #include "request.h"
 
-/* Static in mm/mremap.c. */
-typedef struct vm_area_struct *(mseal_vma_to_resize_t)(unsigned long addr,
-						       unsigned long old_len,
-						       unsigned long new_len,
-						       unsigned long flags);
-static mseal_vma_to_resize_t *mseal_orig_vma_to_resize;
-
-static struct vm_area_struct *mseal_vma_to_resize(unsigned long addr,
-						  unsigned long old_len,
-						  unsigned long new_len,
-						  unsigned long flags)
+/* vma_to_resize(addr, old_len, new_len, flags): static in mm/mremap.c */
+static MSEAL_HOOK_FN(mseal_mremap)
 {
-	struct vm_area_struct *vma;
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = mseal_hook_arg(fregs, 0);
+	unsigned long old_len = mseal_hook_arg(fregs, 1);
 
-	mseal_hook_enter();
-	if (mseal_change_denied(current->mm, addr, addr + old_len)) {
-		mseal_denied(MSEAL_OP_MREMAP, current->mm, addr,
-			     addr + old_len);
-		vma = ERR_PTR(-EPERM);
-	} else {
-		vma = mseal_orig_vma_to_resize(addr, old_len, new_len, flags);
-	}
-	mseal_hook_exit();
-	return vma;
+	if (!mm || !mseal_mm_marked(mm))
+		return;
+	if (!mseal_range_sealed(mm, NULL, addr, addr + (old_len ?: 1)) &&
+	    !mseal_request_denied(mm))
+		return;
+	mseal_denied(MSEAL_OP_MREMAP, mm, addr, addr + old_len);
+	mseal_hook_divert(fregs, mseal_refuse);	/* ERR_PTR(-EPERM) */
 }
 
 struct mseal_hook mseal_mremap_hook =
-	MSEAL_HOOK("vma_to_resize", mseal_vma_to_resize,
-		   &mseal_orig_vma_to_resize);
+	MSEAL_HOOK("vma_to_resize", mseal_mremap);

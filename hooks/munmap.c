@@ -3,81 +3,80 @@
  * munmap.c - refuse to unmap sealed memory (SPEC 3.1, and the unmapping
  * parts of 3.2, 3.3, 3.6 and 3.7).
  *
- * Every unmap of a range ends in one function, whatever asked for it:
- * munmap(2), mmap(MAP_FIXED) over a mapping, mremap shrinking or moving,
- * brk shrinking, shmdt, vm_munmap() of drivers.  It is called with the
- * range already validated and page aligned and with the mmap_lock held for
- * writing, so the check and the unmap it guards are one step: a seal that
- * returned before the unmap took the lock is seen.  When the unmap is one
- * piece of an mremap(), the whole request is checked (request.c).
+ * Every unmap of a range passes the unmap entry, do_mas_munmap(),
+ * whatever asked for it: munmap(2), mmap(MAP_FIXED) over a mapping,
+ * mremap shrinking or moving, shmdt (once per VMA: its sealed VMAs stay,
+ * the others go, as upstream), vm_munmap() of drivers; and brk shrinking
+ * goes straight to do_mas_align_munmap().  Both run with the mmap_lock
+ * held for writing, so the check and the unmap it guards are one step (a
+ * seal that returned before the unmap took the lock is seen).
+ *
+ * Inside mremap() the whole request is checked (request.c), so that its
+ * first unmap already refuses the call and nothing changes.  A same-size
+ * mremap() calls do_mas_munmap() with length 0 and ignores its error;
+ * that refusal also sets the result of the system call (SPEC 3.3).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
 
-#include "compat.h"
 #include "hook.h"
 #include "mseal.h"
 #include "request.h"
 
-#ifdef MSEAL_HAVE_DO_VMI_MUNMAP
-/* 6.4+: static in mm/mmap.c, the same shape as in 6.1 with an iterator. */
-static int (*mseal_orig_align_munmap)(struct vma_iterator *vmi,
-				      struct vm_area_struct *vma,
-				      struct mm_struct *mm,
-				      unsigned long start, unsigned long end,
-				      struct list_head *uf, bool unlock);
-
-static int mseal_align_munmap(struct vma_iterator *vmi,
-			      struct vm_area_struct *vma, struct mm_struct *mm,
-			      unsigned long start, unsigned long end,
-			      struct list_head *uf, bool unlock)
+/* mremap() ignores this error when old_len == new_len: say it itself. */
+static long mseal_refuse_mremap(void)
 {
-	int ret;
-
-	mseal_hook_enter();
-	if (mseal_change_denied(mm, start, end)) {
-		mseal_denied(MSEAL_OP_MUNMAP, mm, start, end);
-		ret = -EPERM;
-	} else {
-		ret = mseal_orig_align_munmap(vmi, vma, mm, start, end, uf,
-					      unlock);
-	}
-	mseal_hook_exit();
-	return ret;
+	mseal_inflight_get();
+	mseal_syscall_result(-EPERM);
+	mseal_inflight_put();
+	return -EPERM;
 }
 
-struct mseal_hook mseal_munmap_hook =
-	MSEAL_HOOK("do_vmi_align_munmap", mseal_align_munmap,
-		   &mseal_orig_align_munmap);
-#else
-/* 6.1: static in mm/mmap.c; do_mas_munmap() and brk's shrink call it. */
-static int (*mseal_orig_align_munmap)(struct ma_state *mas,
-				      struct vm_area_struct *vma,
-				      struct mm_struct *mm,
-				      unsigned long start, unsigned long end,
-				      struct list_head *uf, bool downgrade);
-
-static int mseal_align_munmap(struct ma_state *mas,
-			      struct vm_area_struct *vma, struct mm_struct *mm,
-			      unsigned long start, unsigned long end,
-			      struct list_head *uf, bool downgrade)
+static bool mseal_unmap_denied(struct mm_struct *mm,
+			       struct vm_area_struct *vma, unsigned long start,
+			       unsigned long end)
 {
-	int ret;
-
-	mseal_hook_enter();
-	if (mseal_change_denied(mm, start, end)) {
-		mseal_denied(MSEAL_OP_MUNMAP, mm, start, end);
-		ret = -EPERM;
-	} else {
-		ret = mseal_orig_align_munmap(mas, vma, mm, start, end, uf,
-					      downgrade);
-	}
-	mseal_hook_exit();
-	return ret;
+	if (start < end && mseal_range_sealed(mm, vma, start, end))
+		return true;
+	return mseal_request_is_mremap(mm) && mseal_request_denied(mm);
 }
 
+/*
+ * do_mas_munmap(mas, mm, start, len, uf, downgrade): the entry, with the
+ * range not yet validated.
+ */
+static MSEAL_HOOK_FN(mseal_munmap_request)
+{
+	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 1);
+	unsigned long start = mseal_hook_arg(fregs, 2);
+	unsigned long len = mseal_hook_arg(fregs, 3);
+
+	if (!mseal_mm_marked(mm))
+		return;
+	/* Only mremap() reaches here without reaching the hook below. */
+	if (!mseal_request_is_mremap(mm) || !mseal_request_denied(mm))
+		return;
+	mseal_denied(MSEAL_OP_MREMAP, mm, start, start + PAGE_ALIGN(len));
+	mseal_hook_divert(fregs, len ? mseal_refuse : mseal_refuse_mremap);
+}
+
+/* do_mas_align_munmap(mas, vma, mm, start, end, uf, downgrade) */
+static MSEAL_HOOK_FN(mseal_munmap)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)mseal_hook_arg(fregs, 1);
+	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 2);
+	unsigned long start = mseal_hook_arg(fregs, 3);
+	unsigned long end = mseal_hook_arg(fregs, 4);
+
+	if (!mseal_mm_marked(mm) || !mseal_unmap_denied(mm, vma, start, end))
+		return;
+	mseal_denied(mseal_request_op(mm, MSEAL_OP_MUNMAP), mm, start, end);
+	mseal_hook_divert(fregs, mseal_refuse);
+}
+
+struct mseal_hook mseal_munmap_request_hook =
+	MSEAL_HOOK("do_mas_munmap", mseal_munmap_request);
 struct mseal_hook mseal_munmap_hook =
-	MSEAL_HOOK("do_mas_align_munmap", mseal_align_munmap,
-		   &mseal_orig_align_munmap);
-#endif
+	MSEAL_HOOK("do_mas_align_munmap", mseal_munmap);

@@ -14,12 +14,16 @@ struct mm_struct;
 /*
  * Does the system call the current task is in ask to change sealed memory
  * of @mm?  Covers the calls that reach the hooked functions in pieces:
- * mprotect()/pkey_mprotect() (one mprotect_fixup() per VMA) and mremap()
+ * mprotect()/pkey_mprotect() (one mprotect_fixup() per VMA), mremap()
  * (which may unmap its destination and the tail of its source before it
- * looks at the source), so the first piece already refuses the whole call
- * and nothing is changed.  Any other call: false.
+ * looks at the source) and madvise() with a discarding advice (one check
+ * per VMA), so that the first piece already refuses the whole call and
+ * nothing is changed (SPEC 3.8).  Any other call: false.  mmap_lock held.
  */
 bool mseal_request_denied(struct mm_struct *mm);
+
+/* Is the current task in mremap(2)? */
+bool mseal_request_is_mremap(struct mm_struct *mm);
 
 /*
  * The operation to count a denial under: a hook that guards pieces of
@@ -28,22 +32,21 @@ bool mseal_request_denied(struct mm_struct *mm);
 enum mseal_op mseal_request_op(struct mm_struct *mm, enum mseal_op op);
 
 /*
- * Does the request the current task is in touch a system-mapping seal of
- * @mm?  If so, sets [*start, *end) to the part of the request that does.
- * mmap_lock held.
+ * Does the request the current task is in touch a sealed system mapping
+ * of @mm?  If so, sets [*start, *end) to the part of the request that
+ * does.  mmap_lock held.
  */
 bool mseal_request_system_range(struct mm_struct *mm, unsigned long *start,
 				unsigned long *end);
 
+/* Would @behavior discard memory (SPEC 3.5)? */
+bool mseal_madvise_discards(int behavior);
+
 /*
- * May a hooked function change [start, end) of @mm?  Not if a byte of it
- * is sealed, nor if it is a piece of a request that touches a seal.
+ * Would discarding [start, end) of @mm hit sealed read-only anonymous
+ * memory?  mmap_lock held.
  */
-static inline bool mseal_change_denied(struct mm_struct *mm,
-				       unsigned long start, unsigned long end)
-{
-	return mseal_table_any_sealed(mm, start, end) ||
-	       mseal_request_denied(mm);
-}
+bool mseal_discard_denied(struct mm_struct *mm, unsigned long start,
+			  unsigned long end);
 
 #endif /* _MSEAL_REQUEST_H */

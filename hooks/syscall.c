@@ -18,8 +18,8 @@
  * handler never sees the placeholder, and the interrupted context is saved
  * with the real result.
  *
- * A queued work counts as a task in a wrapper (mseal_hook_enter()), so the
- * unload drain waits for it.
+ * A queued work counts as in flight (mseal_inflight_get()), so the unload
+ * drain waits for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,7 +58,7 @@ static void mseal_syscall_complete(struct callback_head *head)
 		ret = mseal_seal_request(w->start, w->len, w->flags);
 	syscall_set_return_value(current, task_pt_regs(current), ret, 0);
 	kfree(w);
-	mseal_hook_exit();
+	mseal_inflight_put();
 }
 
 static void mseal_probe_sys_enter(void *data, struct pt_regs *regs, long id)
@@ -78,12 +78,12 @@ static void mseal_probe_sys_enter(void *data, struct pt_regs *regs, long id)
 		w->len = mseal_syscall_arg(regs, 1);
 		w->flags = mseal_syscall_arg(regs, 2);
 		init_task_work(&w->twork, mseal_syscall_complete);
-		mseal_hook_enter();
+		mseal_inflight_get();
 		ret = task_work_add(current, &w->twork, TWA_SIGNAL);
 		if (!ret) {
 			ret = 0;	/* the work writes the result */
 		} else {
-			mseal_hook_exit();
+			mseal_inflight_put();
 			kfree(w);
 			ret = -ESRCH;	/* the task is exiting */
 		}
@@ -112,8 +112,6 @@ static int mseal_syscall_apply(bool on)
 		pr_err("syscall unavailable: tracepoint sys_enter not found\n");
 		return -EOPNOTSUPP;
 	}
-	/* The work seals: a seal must be seen by the hooks at once. */
-	mseal_tables_enable();
 	ret = tracepoint_probe_register(mseal_tp_sys_enter,
 					mseal_probe_sys_enter, NULL);
 	if (!ret)

@@ -26,6 +26,7 @@ enum mseal_syscall {
 	MSEAL_SYS_MPROTECT,
 	MSEAL_SYS_PKEY_MPROTECT,
 	MSEAL_SYS_MREMAP,
+	MSEAL_SYS_MADVISE,
 };
 
 static inline enum mseal_syscall mseal_syscall(struct pt_regs *regs)
@@ -40,6 +41,8 @@ static inline enum mseal_syscall mseal_syscall(struct pt_regs *regs)
 			return MSEAL_SYS_PKEY_MPROTECT;
 		case MSEAL_COMPAT_NR_mremap:
 			return MSEAL_SYS_MREMAP;
+		case MSEAL_COMPAT_NR_madvise:
+			return MSEAL_SYS_MADVISE;
 		default:
 			return MSEAL_SYS_OTHER;
 		}
@@ -51,6 +54,8 @@ static inline enum mseal_syscall mseal_syscall(struct pt_regs *regs)
 		return MSEAL_SYS_PKEY_MPROTECT;
 	case __NR_mremap:
 		return MSEAL_SYS_MREMAP;
+	case __NR_madvise:
+		return MSEAL_SYS_MADVISE;
 	default:
 		return MSEAL_SYS_OTHER;
 	}

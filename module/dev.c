@@ -13,50 +13,23 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pid.h>
-#include <linux/ptrace.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <linux/mseal_dev.h>
 
-#include "hook.h"
 #include "mseal.h"
-
-long mseal_seal_request(unsigned long start, size_t len_in,
-			unsigned long flags)
-{
-	struct mm_struct *mm = current->mm;
-	unsigned long end;
-	size_t len;
-	long ret;
-
-	if (flags)
-		return -EINVAL;
-	start = untagged_addr(start);
-	if (!PAGE_ALIGNED(start))
-		return -EINVAL;
-	len = PAGE_ALIGN(len_in);
-	/* A huge len_in rounds up to 0. */
-	if (len_in && !len)
-		return -EINVAL;
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
-
-	ret = mseal_table_seal(mm, start, end);
-	if (!ret)
-		mseal_count_seal();
-	return ret;
-}
 
 static long mseal_ioctl_seal(void __user *uarg)
 {
@@ -70,6 +43,43 @@ static long mseal_ioctl_seal(void __user *uarg)
 	    args.flags != (unsigned long)args.flags)
 		return -EINVAL;
 	return mseal_seal_request(args.addr, args.len, args.flags);
+}
+
+/*
+ * Who may read /proc/PID/maps may list the seals: the kernel's check of
+ * that (mm_access(), with the LSMs' say) is not exported, so the module
+ * opens the task's maps file, as the caller, on a procfs instance of its
+ * own (mounted at load, in the loader's pid namespace).  The mm is taken
+ * afterwards under exec_update_lock; if the task exec'd in between, the
+ * check was for another program: EAGAIN.
+ */
+static struct vfsmount *mseal_proc_mnt;
+static struct pid_namespace *mseal_proc_ns;
+
+static struct mm_struct *mseal_task_mm(struct task_struct *task)
+{
+	u64 exec_id = READ_ONCE(task->self_exec_id);
+	struct mm_struct *mm;
+	struct file *f;
+	char path[32];
+	int ret;
+
+	snprintf(path, sizeof(path), "%d/maps",
+		 task_tgid_nr_ns(task, mseal_proc_ns));
+	f = file_open_root_mnt(mseal_proc_mnt, path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f) == -ENOENT ? ERR_PTR(-ESRCH) : ERR_CAST(f);
+	fput(f);
+	ret = down_read_killable(&task->signal->exec_update_lock);
+	if (ret)
+		return ERR_PTR(ret);
+	mm = get_task_mm(task);
+	if (mm && READ_ONCE(task->self_exec_id) != exec_id) {
+		mmput(mm);
+		mm = ERR_PTR(-EAGAIN);
+	}
+	up_read(&task->signal->exec_update_lock);
+	return mm;
 }
 
 /*
@@ -93,8 +103,7 @@ static struct mm_struct *mseal_list_mm(u32 nr)
 	put_pid(pid);
 	if (!task)
 		return ERR_PTR(-ESRCH);
-	/* Who may read /proc/PID/maps may list the seals. */
-	mm = mseal_mm_access(task, PTRACE_MODE_READ_FSCREDS);
+	mm = mseal_task_mm(task);
 	put_task_struct(task);
 	return mm;
 }
@@ -123,7 +132,7 @@ static long mseal_ioctl_list(void __user *uarg)
 				ret = -EINTR;
 				goto out;
 			}
-			total = mseal_table_list(mm, buf, room);
+			total = mseal_list_ranges(mm, buf, room);
 			mmap_read_unlock(mm);
 		}
 		n = min(list.count, total);
@@ -185,10 +194,36 @@ static struct miscdevice mseal_miscdev = {
 
 int mseal_dev_init(void)
 {
-	return misc_register(&mseal_miscdev);
+	struct file_system_type *proc = get_fs_type("proc");
+	int ret;
+
+	if (!proc) {
+		pr_err("unsupported kernel: no procfs\n");
+		return -EOPNOTSUPP;
+	}
+	mseal_proc_mnt = kern_mount(proc);
+	module_put(proc->owner);	/* get_fs_type() took it */
+	if (IS_ERR(mseal_proc_mnt)) {
+		ret = PTR_ERR(mseal_proc_mnt);
+		mseal_proc_mnt = NULL;
+		return ret;
+	}
+	mseal_proc_ns = get_pid_ns(task_active_pid_ns(current));
+	ret = misc_register(&mseal_miscdev);
+	if (ret)
+		mseal_dev_exit();
+	return ret;
 }
 
 void mseal_dev_exit(void)
 {
-	misc_deregister(&mseal_miscdev);
+	if (mseal_miscdev.this_device)
+		misc_deregister(&mseal_miscdev);
+	mseal_miscdev.this_device = NULL;
+	if (mseal_proc_ns)
+		put_pid_ns(mseal_proc_ns);
+	mseal_proc_ns = NULL;
+	if (mseal_proc_mnt)
+		kern_unmount(mseal_proc_mnt);
+	mseal_proc_mnt = NULL;
 }

@@ -2,12 +2,16 @@
 /*
  * main.c - loading and unloading mseal.ko.
  *
- * Load order: the table, the policy (whose toggle, when given at load,
- * switches the table's fast path on before any hook can seal at exec; and
- * /sys/kernel/mseal/), then the hooks (which refuse an unsupported kernel
- * before anything is visible), then the device, the only way to create an
- * explicit seal.  Unload runs only when no seal is in force anywhere: every
- * sealed mm holds a reference on the module until exit_mmap() drops it, as
+ * Load order: every hooked symbol and every kernel function the module
+ * calls is resolved and checked first, so an unsupported kernel refuses
+ * the load with one line before anything is visible; then the policy
+ * (/sys/kernel/mseal/, and the toggle, which arms the hooks when given at
+ * load), the device (the only way to ask for an explicit seal) and the
+ * system call.  Nothing is hooked until there is something to enforce
+ * (module/lifecycle.c).
+ *
+ * Unload runs only when no seal of this module is in force anywhere: every
+ * marked mm holds a reference on the module until exit_mmap() drops it, as
  * does every task that opted out of system-mapping sealing, and the locked
  * toggle holds one for good.
  */
@@ -23,20 +27,21 @@ static int __init mseal_init(void)
 {
 	int ret;
 
-	ret = mseal_table_init();
+	ret = mseal_lifecycle_init();
 	if (ret)
 		return ret;
+	ret = mseal_hooks_init();
+	if (ret)
+		return ret;
+	ret = mseal_kcalls_init();
+	if (ret)
+		goto err_hooks;
 	ret = mseal_policy_init();
 	if (ret)
-		goto err_table;
-	ret = mseal_hooks_install();
-	if (ret)
-		goto err_policy;
-	/* After the hooks: they resolve sysctl_max_map_count if they can. */
-	mseal_limits_init();
+		goto err_lifecycle;
 	ret = mseal_dev_init();
 	if (ret)
-		goto err_limits;
+		goto err_policy;
 	ret = mseal_syscall_init();
 	if (ret)
 		goto err_dev;
@@ -45,13 +50,13 @@ static int __init mseal_init(void)
 
 err_dev:
 	mseal_dev_exit();
-err_limits:
-	mseal_hooks_remove();
-	mseal_limits_exit();
 err_policy:
 	mseal_policy_exit();
-err_table:
-	mseal_table_exit();
+err_lifecycle:
+	mseal_lifecycle_exit();
+	mseal_inflight_drain();
+err_hooks:
+	mseal_hooks_exit();
 	return ret;
 }
 
@@ -59,21 +64,18 @@ static void __exit mseal_exit(void)
 {
 	mseal_syscall_exit();
 	mseal_dev_exit();
-	/*
-	 * The drain also waits for queued system calls (hooks/syscall.c),
-	 * which seal and so read the limit: limits go after it.
-	 */
-	mseal_hooks_remove();
-	mseal_limits_exit();
 	mseal_policy_exit();
-	mseal_table_exit();
+	mseal_lifecycle_exit();
+	/* Refusal stubs and queued task work still running module text. */
+	mseal_inflight_drain();
+	mseal_hooks_exit();
 	pr_info("unloaded\n");
 }
 
 module_init(mseal_init);
 module_exit(mseal_exit);
 
-MODULE_DESCRIPTION("Memory sealing (mseal) for kernels without it");
+MODULE_DESCRIPTION("Memory sealing (mseal) for stock kernels");
 MODULE_AUTHOR("mseal developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(MSEAL_VERSION);

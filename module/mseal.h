@@ -1,117 +1,99 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mseal.h - what the parts of mseal.ko share: the seal table, the device
- * and the hooks' verdicts.
+ * mseal.h - what the parts of mseal.ko share: the seal (a VMA flag), the
+ * sealed address spaces, the device and the policy.
  */
 #ifndef _MSEAL_H
 #define _MSEAL_H
 
+#include <linux/bitops.h>
+#include <linux/mm_types.h>
 #include <linux/types.h>
-#include <linux/jump_label.h>
 
-struct mm_struct;
-
-/*
- * Seal table (module/table.c).
- *
- * Every function below expects the mm's mmap_lock held as documented:
- * the table of one mm is only ever changed with its mmap_lock held for
- * writing, and only ever read with it held for reading or writing, which is
- * what makes a check and the operation it guards one atomic step (SPEC 3.9).
- */
-DECLARE_STATIC_KEY_FALSE(mseal_tables_in_use);
-
-/*
- * What made a range sealed: a request (MSEAL_IOC_SEAL) or the sealing of
- * system mappings at exec (SPEC 5).  Ranges of different kinds never
- * coalesce, so a denial can be attributed.
- */
-enum mseal_kind {
-	MSEAL_KIND_EXPLICIT,
-	MSEAL_KIND_SYSTEM,
-};
-
-/* Switch the hooks' fast path on; may sleep, never under mmap_lock. */
-void mseal_tables_enable(void);
-
-/* Seal [start, end) of @mm; takes its pin and mmap_lock for writing. */
-int mseal_table_seal(struct mm_struct *mm, unsigned long start,
-		     unsigned long end);
-
-/*
- * Seal the system mapping just created at [start, end) of @mm, with its
- * mmap_lock held for writing, and mark the mm as one whose system mappings
- * are sealed.  Does not take the pin (taken before mmap_lock elsewhere):
- * nobody can have checked a mapping that did not exist yet.
- */
-int mseal_table_seal_system(struct mm_struct *mm, unsigned long start,
-			    unsigned long end);
-
-/* Were @mm's system mappings sealed at its exec? mmap_lock held. */
-bool mseal_table_sysmap_marked(struct mm_struct *mm);
-
-/* Does any sealed byte of @mm lie in [start, end)? mmap_lock held. */
-/* Has @mm a table?  No explicit seal can create one while its pin is held. */
-bool mseal_table_exists(struct mm_struct *mm);
-
-bool __mseal_table_any_sealed(struct mm_struct *mm, unsigned long start,
-			      unsigned long end);
-
-/* Does a byte of a system-mapping seal lie in [start, end)? Lock held. */
-bool __mseal_table_any_system(struct mm_struct *mm, unsigned long start,
-			      unsigned long end);
+#include "compat.h"
 
 struct mseal_range_info;
 
 /*
- * Copy the first @n ranges of @mm, in ascending order, into @out; returns
- * how many ranges @mm holds.  mmap_lock held.
+ * The seal (module/seal.c).
+ *
+ * A sealed VMA carries MSEAL_VM_SEALED in vm_flags: the kernel's own
+ * VM_SEALED where it has mseal(2), the same bit (63) where it does not.
+ * The kernel itself then copies it at fork, drops it with the VMA, and
+ * never merges a sealed VMA with an unsealed one.  It is only ever set
+ * with the mm's mmap_lock held for writing, and read with it held.
  */
-u32 mseal_table_list(struct mm_struct *mm, struct mseal_range_info *out,
-		     u32 n);
+#ifdef VM_SEALED
+#define MSEAL_VM_SEALED		VM_SEALED
+#else
+#define MSEAL_VM_SEALED		BIT(63)
+#endif
 
-/* Ranges held by all tables. */
-long mseal_table_ranges_held(void);
-
-static inline bool mseal_table_any_sealed(struct mm_struct *mm,
-					  unsigned long start,
-					  unsigned long end)
+static inline bool mseal_vma_sealed(const struct vm_area_struct *vma)
 {
-	/* Fast path: nothing sealed anywhere costs one patched jump. */
-	if (!static_branch_unlikely(&mseal_tables_in_use))
-		return false;
-	return __mseal_table_any_sealed(mm, start, end);
+	return vma->vm_flags & MSEAL_VM_SEALED;
 }
 
+/* Does a sealed VMA of @mm meet [start, end)? @vma: first candidate. */
+bool mseal_range_sealed(struct mm_struct *mm, struct vm_area_struct *vma,
+			unsigned long start, unsigned long end);
+
 /*
- * Operations that must check before they take the mmap_lock hold the pin
- * of the mm from their check to their end; sealing waits for them.
+ * Is @vma private anonymous memory this task cannot write, the memory a
+ * discarding madvise must not touch once sealed (SPEC 3.5)?
  */
-struct rw_semaphore *mseal_table_pin(struct mm_struct *mm);
-void mseal_table_unpin(struct rw_semaphore *sem);
+bool mseal_vma_ro_anon(struct vm_area_struct *vma);
 
-/* Fork: before dup_mmap(), from inside it, and after it succeeded. */
-void mseal_table_fork_prepare(struct mm_struct *oldmm, struct mm_struct *mm);
-void mseal_table_fork_copy(struct mm_struct *oldmm, struct mm_struct *mm);
-int mseal_table_fork_finish(struct mm_struct *mm);
-
-/* Drop every seal of @mm: the mm is being torn down (exit, exec). */
-void mseal_table_drop(struct mm_struct *mm);
-
-int mseal_table_init(void);
-void mseal_table_exit(void);
-
-/* vm.max_map_count, however this kernel lets it be read (module/limits.c). */
-int mseal_max_map_count(void);
-void mseal_limits_init(void);
-void mseal_limits_exit(void);
+/* Is @vma, or a special mapping named @name, a system mapping of SPEC 5.1? */
+bool mseal_vma_is_sysmap(struct vm_area_struct *vma);
+bool mseal_is_sysmap_name(const char *name);
 
 /*
  * mseal(2) for the current mm, its checks in its order, its errnos: what
- * MSEAL_IOC_SEAL and the system call (hooks/syscall.c) do (module/dev.c).
+ * MSEAL_IOC_SEAL and the system call (hooks/syscall.c) do.
  */
 long mseal_seal_request(unsigned long start, size_t len_in,
 			unsigned long flags);
+
+/*
+ * Copy the first @n sealed ranges of @mm, ascending, adjacent VMAs of one
+ * kind coalesced, into @out; returns how many @mm has.  mmap_lock held.
+ */
+u32 mseal_list_ranges(struct mm_struct *mm, struct mseal_range_info *out,
+		      u32 n);
+
+/* Sealed ranges held by every process (a walk: sysfs only). */
+long mseal_ranges_held(void);
+
+/*
+ * Sealed address spaces (module/lifecycle.c).
+ *
+ * An mm that holds a seal made by this module is marked with a bit of
+ * mm->flags that fork and exec do not inherit; the fork probe marks a
+ * child that inherited seals, exit_mmap() unmarks.  Each marked mm holds
+ * a reference on the module (SPEC 4.4) and keeps the hooks armed.
+ */
+bool mseal_mm_mark(struct mm_struct *mm);
+bool mseal_mm_marked(struct mm_struct *mm);
+/* The mm's system mappings were sealed at its exec (SPEC 5.1). */
+bool mseal_mm_mark_sysmap(struct mm_struct *mm);
+bool mseal_mm_sysmap(struct mm_struct *mm);
+/* exit_mmap() of @mm: nothing can use it any more. */
+void mseal_mm_gone(struct mm_struct *mm);
+long mseal_nr_sealed_mms(void);
+
+/*
+ * The hooks are armed only while there is something to enforce: an
+ * arming reference is held by every marked mm, by a seal in progress and
+ * by the system-mapping toggle while it is on.  mseal_arm_get() may sleep
+ * (it installs the hooks), so never under mmap_lock.
+ */
+int mseal_arm_get(void);
+void mseal_arm_put(void);
+bool mseal_armed(void);
+
+int mseal_lifecycle_init(void);
+void mseal_lifecycle_exit(void);
 
 /* The misc device /dev/mseal (module/dev.c). */
 int mseal_dev_init(void);
@@ -131,18 +113,17 @@ enum mseal_op {
 };
 
 /*
- * A system mapping was created at [start, end) of @mm, whose mmap_lock is
- * held for writing: seal it if policy says so.  0, or -ENOMEM.
+ * A system mapping is being created in @mm (hooks/sysmap.c, mmap_lock
+ * held for writing, atomic context): must it be sealed?
  */
-int mseal_sysmap_created(struct mm_struct *mm, unsigned long start,
-			 unsigned long end);
+bool mseal_sysmap_wanted(struct mm_struct *mm);
 /* Opt the current task and its future descendants out (SPEC 5.4). */
 int mseal_sysmap_optout(void);
-/* A seal was made: MSEAL_IOC_SEAL succeeded, or a system seal. */
+/* A seal was made: a request succeeded, or a system mapping was sealed. */
 void mseal_count_seal(void);
 /*
  * A hook refused @op on [start, end) of @mm: count it, and log it if it
- * touched a system mapping.  mmap_lock held; the cold path only.
+ * touched a system mapping.  mmap_lock held; atomic context.
  */
 void mseal_denied(enum mseal_op op, struct mm_struct *mm, unsigned long start,
 		  unsigned long end);

@@ -6,14 +6,13 @@
  * Toggle: the module parameter seal_system_mappings is 0 (off, the
  * default), 1 (on) or 2 (on, and locked: no write succeeds until reboot,
  * and the module pins itself so that it cannot be unloaded either).  Only
- * CAP_SYS_ADMIN may write it.  Turning it on switches the table's static
- * key on first, because the seal itself is made under mmap_lock, where
- * the key cannot be switched.
+ * CAP_SYS_ADMIN may write it.  While it is on it holds the hooks armed
+ * (module/lifecycle.c), since the seal is made in a hook.
  *
  * Exec is the edge (SPEC 5.2): the decision is taken when a system mapping
  * is created during exec (hooks/sysmap.c), for the new program, and
- * recorded in its mm's table, so that a [uprobes] area created later in
- * that mm's life is sealed the same way whatever the toggle says by then.
+ * recorded on its mm, so that a [uprobes] area created later in that mm's
+ * life is sealed the same way whatever the toggle says by then.
  *
  * Opt-out (SPEC 5.4): a task that asked is kept in a hash keyed by its
  * task_struct, read under RCU at exec.  A probe on the sched_process_fork
@@ -56,7 +55,22 @@
 #define MSEAL_SYSMAP_LOCKED	2
 
 static int mseal_sysmap_mode;
+static bool mseal_policy_ready;		/* the hooks can be armed */
 static DEFINE_MUTEX(mseal_policy_mutex);
+
+/* Hold the hooks armed while the toggle is on; the policy mutex held. */
+static int mseal_sysmap_apply(int old, int mode)
+{
+	bool was_on = old != MSEAL_SYSMAP_OFF, on = mode != MSEAL_SYSMAP_OFF;
+
+	if (!mseal_policy_ready || was_on == on)
+		return 0;
+	if (!on) {
+		mseal_arm_put();
+		return 0;
+	}
+	return mseal_arm_get();
+}
 
 static int mseal_sysmap_param_set(const char *val,
 				  const struct kernel_param *kp)
@@ -75,9 +89,10 @@ static int mseal_sysmap_param_set(const char *val,
 		ret = -EINVAL;
 		goto out;
 	}
-	/* The key first: an exec that sees the toggle on will seal. */
-	if (mode != MSEAL_SYSMAP_OFF)
-		mseal_tables_enable();
+	/* Armed first: an exec that sees the toggle on will seal. */
+	ret = mseal_sysmap_apply(mseal_sysmap_mode, mode);
+	if (ret)
+		goto out;
 	/* Locked until reboot: never unloaded, never put. */
 	if (mode == MSEAL_SYSMAP_LOCKED)
 		__module_get(THIS_MODULE);
@@ -264,28 +279,15 @@ void mseal_count_seal(void)
 	atomic_long_inc(&mseal_nr_seals);
 }
 
-int mseal_sysmap_created(struct mm_struct *mm, unsigned long start,
-			 unsigned long end)
+bool mseal_sysmap_wanted(struct mm_struct *mm)
 {
-	int ret;
-
-	if (mseal_task_in_exec(current) && mm == current->mm) {
-		/* The new program: the toggle and the opt-out decide. */
-		if (READ_ONCE(mseal_sysmap_mode) == MSEAL_SYSMAP_OFF)
-			return 0;
-		if (atomic_read(&mseal_nr_optouts) &&
-		    mseal_optout_find(current))
-			return 0;
-	} else {
-		/* Later ([uprobes]): as decided at this mm's exec. */
-		if (!static_branch_unlikely(&mseal_tables_in_use) ||
-		    !mseal_table_sysmap_marked(mm))
-			return 0;
-	}
-	ret = mseal_table_seal_system(mm, start, end);
-	if (!ret)
-		mseal_count_seal();
-	return ret;
+	/* Later ([uprobes]): as decided at this mm's exec. */
+	if (!mseal_task_in_exec(current) || mm != current->mm)
+		return mseal_mm_sysmap(mm);
+	/* The new program: the toggle and the opt-out decide. */
+	if (READ_ONCE(mseal_sysmap_mode) == MSEAL_SYSMAP_OFF)
+		return false;
+	return !atomic_read(&mseal_nr_optouts) || !mseal_optout_find(current);
 }
 
 /* ---- denials ------------------------------------------------------- */
@@ -304,11 +306,9 @@ static atomic_long_t mseal_nr_sysmap_denied = ATOMIC_LONG_INIT(0);
 void mseal_denied(enum mseal_op op, struct mm_struct *mm, unsigned long start,
 		  unsigned long end)
 {
-	op = mseal_request_op(mm, op);
 	atomic_long_inc(&mseal_nr_denied[op]);
 	/* The piece the hook saw, or the request it is a piece of. */
-	if (!__mseal_table_any_system(mm, start, end) &&
-	    !mseal_request_system_range(mm, &start, &end))
+	if (!mseal_request_system_range(mm, &start, &end))
 		return;
 	atomic_long_inc(&mseal_nr_sysmap_denied);
 	if (READ_ONCE(mseal_log_denials))
@@ -334,7 +334,13 @@ static ssize_t seals_show(struct kobject *kobj, struct kobj_attribute *attr,
 static ssize_t ranges_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "%ld\n", mseal_table_ranges_held());
+	return sysfs_emit(buf, "%ld\n", mseal_ranges_held());
+}
+
+static ssize_t mms_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", mseal_nr_sealed_mms());
 }
 
 static ssize_t denied_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -359,6 +365,7 @@ static ssize_t sysmap_denied_show(struct kobject *kobj,
 static struct kobj_attribute mseal_attr_version = __ATTR_RO(version);
 static struct kobj_attribute mseal_attr_seals = __ATTR_RO(seals);
 static struct kobj_attribute mseal_attr_ranges = __ATTR_RO(ranges);
+static struct kobj_attribute mseal_attr_mms = __ATTR_RO(mms);
 static struct kobj_attribute mseal_attr_denied = __ATTR_RO(denied);
 static struct kobj_attribute mseal_attr_sysmap_denied =
 	__ATTR_RO(sysmap_denied);
@@ -367,6 +374,7 @@ static struct attribute *mseal_attrs[] = {
 	&mseal_attr_version.attr,
 	&mseal_attr_seals.attr,
 	&mseal_attr_ranges.attr,
+	&mseal_attr_mms.attr,
 	&mseal_attr_denied.attr,
 	&mseal_attr_sysmap_denied.attr,
 	NULL,
@@ -383,16 +391,25 @@ int mseal_policy_init(void)
 	int ret;
 
 	/* Given at load time: parameters are set before init runs. */
-	if (READ_ONCE(mseal_sysmap_mode) != MSEAL_SYSMAP_OFF)
-		mseal_tables_enable();
+	mutex_lock(&mseal_policy_mutex);
+	mseal_policy_ready = true;
+	ret = mseal_sysmap_apply(MSEAL_SYSMAP_OFF, mseal_sysmap_mode);
+	if (ret)
+		mseal_policy_ready = false;
+	mutex_unlock(&mseal_policy_mutex);
+	if (ret)
+		return ret;
 
 	mseal_kobj = kobject_create_and_add("mseal", kernel_kobj);
-	if (!mseal_kobj)
+	if (!mseal_kobj) {
+		mseal_policy_exit();
 		return -ENOMEM;
+	}
 	ret = sysfs_create_group(mseal_kobj, &mseal_attr_group);
 	if (ret) {
 		kobject_put(mseal_kobj);
 		mseal_kobj = NULL;
+		mseal_policy_exit();
 	}
 	return ret;
 }
@@ -403,6 +420,10 @@ int mseal_policy_init(void)
  */
 void mseal_policy_exit(void)
 {
+	mutex_lock(&mseal_policy_mutex);
+	mseal_sysmap_apply(mseal_sysmap_mode, MSEAL_SYSMAP_OFF);
+	mseal_policy_ready = false;
+	mutex_unlock(&mseal_policy_mutex);
 	if (mseal_tp_attached) {
 		tracepoint_probe_unregister(mseal_tp_fork, mseal_probe_fork,
 					    NULL);

@@ -10,11 +10,14 @@
 #define _MSEAL_ARCH_H
 
 #include <linux/compat.h>
+#include <linux/ptrace.h>
+#include <linux/uaccess.h>
 #include <asm/unistd.h>
 
 /* Numbers from arch/x86/entry/syscalls/syscall_32.tbl (stable ABI). */
 #define MSEAL_COMPAT_NR_mprotect	125
 #define MSEAL_COMPAT_NR_mremap		163
+#define MSEAL_COMPAT_NR_madvise		219
 #define MSEAL_COMPAT_NR_pkey_mprotect	380
 
 static inline bool mseal_arch_compat_syscall(void)
@@ -45,5 +48,79 @@ static inline void mseal_arch_skip_syscall(struct pt_regs *regs)
  */
 #define MSEAL_ARCH_SYSMAP_NAMES \
 	"[vdso]", "[vvar]", "[vvar_vclock]", "[uprobes]"
+
+/*
+ * With DYNAMIC_FTRACE_WITH_ARGS, struct ftrace_regs wraps a struct pt_regs
+ * holding the argument registers and the ip (compat.h).
+ */
+#define MSEAL_ARCH_FTRACE_ARGS_PT_REGS
+
+/* Set argument @n (0-based) of a function at its entry. */
+static inline void mseal_arch_set_arg(struct pt_regs *regs, unsigned int n,
+				      unsigned long val)
+{
+	switch (n) {
+	case 0:
+		regs->di = val;
+		break;
+	case 1:
+		regs->si = val;
+		break;
+	case 2:
+		regs->dx = val;
+		break;
+	case 3:
+		regs->cx = val;
+		break;
+	case 4:
+		regs->r8 = val;
+		break;
+	case 5:
+		regs->r9 = val;
+		break;
+	}
+}
+
+/*
+ * Where may the module call a kernel function whose entry a kprobe found
+ * at @addr?  With IBT an indirect call must land on ENDBR, and the kernel
+ * seals (overwrites) the ENDBR of every function whose address it never
+ * takes: a kprobe then reports the function's first byte, past which there
+ * is no ENDBR to land on.  0 when the call would fault.
+ */
+static inline unsigned long mseal_arch_call_target(unsigned long addr,
+						   bool require_landing)
+{
+	u32 insn;
+
+	if (!require_landing)
+		return addr;
+	/* A kprobe on a function that starts with ENDBR reports +4. */
+	if (copy_from_kernel_nofault(&insn, (void *)(addr - 4), sizeof(insn)))
+		return 0;
+	return insn == 0xfa1e0ff3 ? addr - 4 : 0;	/* endbr64 */
+}
+
+#define MSEAL_ARCH_LANDING_PAD	IS_ENABLED(CONFIG_X86_KERNEL_IBT)
+#define MSEAL_ARCH_LANDING_NAME	"ENDBR"
+
+/*
+ * The ftrace location of a function a kprobe found at @addr: its first
+ * instruction (after ENDBR, which the kprobe already skipped), the 5-byte
+ * call to __fentry__ that ftrace keeps as a NOP while nobody traces it.
+ */
+static inline unsigned long mseal_arch_ftrace_site(unsigned long addr)
+{
+	u8 insn[5];
+
+	if (copy_from_kernel_nofault(insn, (void *)addr, sizeof(insn)))
+		return 0;
+	if (insn[0] == 0xe8)				/* call */
+		return addr;
+	if (insn[0] == 0x0f && insn[1] == 0x1f && insn[2] == 0x44 &&
+	    insn[3] == 0x00 && insn[4] == 0x00)	/* nopl 0(%rax,%rax) */
+		return addr;
+	return 0;
+}
 
 #endif /* _MSEAL_ARCH_H */
