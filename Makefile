@@ -96,6 +96,7 @@ kmods:
 	@test -f $(MODDIR)/mseal.ko
 	$(call kbuild_variant,$(ARCH_GUEST)/missing-symbol,missing-symbol,MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol) >/dev/null
 	$(call kbuild_variant,$(ARCH_GUEST)/untraceable,untraceable,MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching) >/dev/null
+	$(call kbuild_variant,$(ARCH_GUEST)/landing-pad,landing-pad,MSEAL_TEST_LANDING_PAD=1) >/dev/null
 
 tests:
 	$(MAKE) -C tests/selftests ARCH=$(ARCH_GUEST) O=$(TESTDIR) CC=$(TEST_CC) CC32='$(TEST_CC32)'

@@ -15,6 +15,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
 #include <linux/mm.h>
 
 #include "hook.h"
@@ -33,32 +35,51 @@ static_assert(__same_type(mseal_kcall.vma_merge, &vma_merge));
 #define MSEAL_CHECK_LANDING	MSEAL_ARCH_LANDING_PAD
 #endif
 
-static int mseal_kcall_resolve(const char *name, void *fnp)
-{
-	unsigned long addr = mseal_symbol(name);
+static const struct {
+	const char *name;
+	size_t offset;
+} mseal_kcall_table[] = {
+	{ "split_vma", offsetof(struct mseal_kcalls, split_vma) },
+	{ "vma_merge", offsetof(struct mseal_kcalls, vma_merge) },
+};
 
-	if (!addr) {
-		pr_err("unsupported kernel: symbol '%s' not found\n", name);
-		return -ENOENT;
-	}
-	addr = mseal_arch_call_target(addr, MSEAL_CHECK_LANDING);
-	if (!addr) {
-		pr_err("unsupported kernel: '%s' has no %s landing pad to call\n",
-		       name, MSEAL_ARCH_LANDING_NAME);
-		return -EOPNOTSUPP;
-	}
-	*(unsigned long *)fnp = addr;
-	return 0;
-}
-
+/*
+ * Resolve every callee; a kernel that lacks one, or where one has no
+ * landing pad, refuses with one line naming all of them.
+ */
 int mseal_kcalls_init(void)
 {
-	int ret;
+	char missing[64] = "", padless[64] = "";
+	unsigned int i;
 
-	ret = mseal_kcall_resolve("split_vma", &mseal_kcall.split_vma);
-	if (!ret)
-		ret = mseal_kcall_resolve("vma_merge", &mseal_kcall.vma_merge);
-	return ret;
+	for (i = 0; i < ARRAY_SIZE(mseal_kcall_table); i++) {
+		const char *name = mseal_kcall_table[i].name;
+		unsigned long addr = mseal_symbol(name);
+		char *list = missing;
+
+		if (addr) {
+			addr = mseal_arch_call_target(addr,
+						      MSEAL_CHECK_LANDING);
+			list = padless;
+		}
+		if (!addr) {
+			strlcat(list, list[0] ? ", " : "", sizeof(missing));
+			strlcat(list, name, sizeof(missing));
+			continue;
+		}
+		*(unsigned long *)((char *)&mseal_kcall +
+				   mseal_kcall_table[i].offset) = addr;
+	}
+	if (missing[0]) {
+		pr_err("unsupported kernel: symbol '%s' not found\n", missing);
+		return -ENOENT;
+	}
+	if (padless[0]) {
+		pr_err("unsupported kernel: no %s landing pad to call %s\n",
+		       MSEAL_ARCH_LANDING_NAME, padless);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 #else
 int mseal_kcalls_init(void)

@@ -292,6 +292,7 @@ static int cmd_status(void)
 	       state_buf[0] == 'Y' || state_buf[0] == '1' ? "on" : "off");
 	print_counter("seals", "seals");
 	print_counter("ranges", "ranges");
+	print_counter("sealed-processes", "mms");
 	print_denied();
 	print_counter("sysmap-denied", "sysmap_denied");
 	return RC_OK;

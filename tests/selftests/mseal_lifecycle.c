@@ -729,6 +729,69 @@ TEST_F_TIMEOUT(life, range_bound_and_coalescing, 120)
 	EXPECT_EQ(-EPERM, xmunmap(sep, 3 * PS));
 }
 
+/* ---- armed only while something is sealed (SPEC 8.1) ---------------- */
+
+#define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
+
+/* Is the module's hook on @fn in place?  1, 0, or -1 (no tracefs). */
+static int hooked(const char *fn)
+{
+	static char buf[1 << 16];
+
+	if (read_file(ENABLED_FUNCTIONS, buf, sizeof(buf)))
+		return -1;
+	return strstr(buf, fn) != NULL;
+}
+
+/* Wait up to 10 s (the module disarms 2 s after the last seal went). */
+static int hooked_settles(const char *fn, int want)
+{
+	int i, h = -1;
+
+	for (i = 0; i < 100; i++) {
+		h = hooked(fn);
+		if (h == want || h < 0)
+			break;
+		usleep(100 * 1000);
+	}
+	return h;
+}
+
+static int seal_and_report(void *arg, char *msg, size_t msgsz)
+{
+	size_t ps = pgsz();
+	char *p = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (p == MAP_FAILED || seal(p, ps, 0))
+		return snprintf(msg, msgsz, "cannot seal"), 1;
+	if (hooked("mprotect_fixup") != 1)
+		return snprintf(msg, msgsz, "not hooked while sealed"), 2;
+	return 0;
+}
+
+TEST_F_TIMEOUT(life, hooks_armed_only_while_sealed, 60)
+{
+	char msg[256] = "";
+
+	if (backend_is_syscall())
+		SKIP(return, "the module's own hooks");
+	if (hooked("mprotect_fixup") < 0)
+		SKIP(return, "no %s", ENABLED_FUNCTIONS);
+	if (read_long("/sys/kernel/mseal/mms") != 0 ||
+	    read_long("/sys/module/mseal/parameters/seal_system_mappings") != 0)
+		SKIP(return, "something else holds a seal");
+	EXPECT_EQ(0, hooked_settles("mprotect_fixup", 0))
+		TH_LOG("hooks armed with nothing sealed");
+	EXPECT_EQ(0, run_in_child(seal_and_report, NULL, msg, sizeof(msg)))
+		TH_LOG("%s", msg);
+	EXPECT_EQ(0, read_long("/sys/kernel/mseal/mms"));
+	EXPECT_EQ(0, hooked_settles("mprotect_fixup", 0))
+		TH_LOG("hooks still armed after the last sealed mm went");
+	EXPECT_EQ(0, hooked("do_mas_align_munmap"));
+	EXPECT_EQ(0, hooked("exit_mmap"));
+}
+
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* slab_unreclaimable of memory.stat in @cg, in bytes, or -errno. */

@@ -12,6 +12,7 @@
  *   $MSEAL_MODULE_DIR/mseal.ko                 (default MSEAL_MODULE_DIR=/mseal)
  *   $MSEAL_MODULE_DIR/missing-symbol/mseal.ko  needs mseal_test_no_such_symbol
  *   $MSEAL_MODULE_DIR/untraceable/mseal.ko     hooks a non-ftrace-able symbol
+ *   $MSEAL_MODULE_DIR/landing-pad/mseal.ko     checks IBT/BTI landing pads where nothing enforces them
  *
  * Never run this on a development host: it loads kernel modules.
  */
@@ -186,6 +187,43 @@ TEST_F(module, load_missing_symbol_fails)
 	EXPECT_NE(NULL, strstr(line, NO_SUCH_SYMBOL))
 		TH_LOG("log line does not name %s: '%s'", NO_SUCH_SYMBOL,
 		       line);
+}
+
+/*
+ * SPEC 1.5: the kernel functions the module calls are checked for the
+ * landing pad an indirect call needs (IBT's ENDBR, BTI's BTI C).  Debian's
+ * 6.1 enforces neither, and its functions start with the ftrace call
+ * instead; the test build makes the check anyway, so it must refuse the
+ * load with one line naming every callee.
+ */
+static const char *const kernel_callees[] = { "split_vma", "vma_merge" };
+
+TEST_F(module, load_without_landing_pad_fails)
+{
+	static char log[LOG_SZ];
+	char line[1024];
+	struct kmsg_cursor kc;
+	unsigned int i;
+	int r, oe;
+
+	if (backend_is_syscall())
+		SKIP(return, "the module's own check");
+	ENSURE_UNLOADED();
+	ASSERT_EQ(0, kmsg_open(&kc)) TH_LOG("cannot read /dev/kmsg");
+	r = load_module(ko_path("landing-pad"), &oe);
+	ASSERT_EQ(0, oe) TH_LOG("cannot open %s: %s (runner must provide it)",
+				ko_path("landing-pad"), strerror(oe));
+	ASSERT_GE(kmsg_read_new(&kc, log, sizeof(log)), 0);
+	kmsg_close(&kc);
+	EXPECT_EQ(-EOPNOTSUPP, r) TH_LOG("finit_module: %s", strerror(-r));
+	if (r == 0)
+		unload_module();
+	check_failed_load_log(_metadata, log, line, sizeof(line));
+	EXPECT_NE(NULL, strstr(line, "landing pad")) TH_LOG("'%s'", line);
+	for (i = 0; i < sizeof(kernel_callees) / sizeof(kernel_callees[0]); i++)
+		EXPECT_NE(NULL, strstr(line, kernel_callees[i]))
+			TH_LOG("log line does not name %s: '%s'",
+			       kernel_callees[i], line);
 }
 
 static bool is_symchar(char c)
