@@ -8,6 +8,8 @@
  *
  *   MSEAL_HAVE_FTRACE_REGS    ftrace callbacks take struct ftrace_regs
  *                             (5.11+); before, struct pt_regs
+ *   MSEAL_HAVE_ARCH_FTRACE_REGS  struct ftrace_regs is opaque, opened by
+ *                             arch_ftrace_regs() (6.12+)
  *   MSEAL_HAVE_DO_VMI_MUNMAP  unmap path is do_vmi_munmap(vmi, mm, ...)
  *                             (6.4+); before it, do_mas_munmap(mas, ...)
  *                             (6.1)
@@ -36,13 +38,22 @@
 #include "arch.h"
 
 /*
- * Hooks read the hooked function's arguments and may divert the call by
- * setting the instruction pointer the ftrace trampoline returns to.
- * Where the trampoline saves the argument registers as a struct pt_regs
- * and honours a changed ip without saving every register (x86_64 with
- * DYNAMIC_FTRACE_WITH_ARGS), that cheaper trampoline is used; elsewhere
- * the full register set is saved (FTRACE_OPS_FL_SAVE_REGS).
+ * Hooks read the hooked function's arguments, may change one, and may
+ * divert the call by setting the instruction pointer the ftrace trampoline
+ * returns to.  Where the trampoline saves the argument registers as a
+ * struct pt_regs and honours a changed ip without saving every register
+ * (x86_64 with DYNAMIC_FTRACE_WITH_ARGS), that cheaper trampoline is used;
+ * where the architecture saves only its own ftrace_regs (arm64 from 6.2)
+ * their accessors are; elsewhere the full register set is saved
+ * (FTRACE_OPS_FL_SAVE_REGS).  Since 6.12 struct ftrace_regs is opaque and
+ * arch_ftrace_regs() opens it (MSEAL_HAVE_ARCH_FTRACE_REGS).
  */
+#ifdef MSEAL_HAVE_ARCH_FTRACE_REGS
+#define mseal_fregs_pt_regs(f)	(&arch_ftrace_regs(f)->regs)
+#else
+#define mseal_fregs_pt_regs(f)	(&(f)->regs)
+#endif
+
 #if !defined(MSEAL_HAVE_FTRACE_REGS)
 #define MSEAL_FTRACE_OPS_FLAGS \
 	(FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY)
@@ -55,7 +66,7 @@ static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
 #define MSEAL_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_IPMODIFY
 static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
 {
-	return &f->regs;
+	return mseal_fregs_pt_regs(f);
 }
 #elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
 #define MSEAL_FTRACE_OPS_FLAGS \
@@ -64,22 +75,56 @@ static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
 {
 	return ftrace_get_regs(f);
 }
+#elif defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) && \
+	defined(MSEAL_HAVE_ARCH_FTRACE_REGS)
+#define MSEAL_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_IPMODIFY
+#define MSEAL_FTRACE_ARGS_ONLY
 #else
 #error "mseal needs ftrace that can divert a call on this architecture"
 #endif
 
-/* Argument @n of the hooked function. */
+#ifdef MSEAL_FTRACE_ARGS_ONLY
+static __always_inline unsigned long mseal_hook_arg(struct MSEAL_FREGS *f,
+						    unsigned int n)
+{
+	return ftrace_regs_get_argument(f, n);
+}
+
+static __always_inline void mseal_hook_set_arg(struct MSEAL_FREGS *f,
+					       unsigned int n,
+					       unsigned long val)
+{
+	arch_ftrace_regs(f)->regs[n] = val;
+}
+
+static __always_inline void mseal_hook_divert(struct MSEAL_FREGS *f,
+					      void *stub)
+{
+	ftrace_regs_set_instruction_pointer(f, (unsigned long)stub);
+}
+#else
+/* Argument @n (0-based) of the hooked function. */
 static __always_inline unsigned long mseal_hook_arg(struct MSEAL_FREGS *f,
 						    unsigned int n)
 {
 	return regs_get_kernel_argument(mseal_hook_regs(f), n);
 }
 
+/* Change argument @n before the hooked function runs. */
+static __always_inline void mseal_hook_set_arg(struct MSEAL_FREGS *f,
+					       unsigned int n,
+					       unsigned long val)
+{
+	mseal_arch_set_arg(mseal_hook_regs(f), n, val);
+}
+
 /* Make the hooked function return to its caller through @stub instead. */
-static __always_inline void mseal_hook_divert(struct MSEAL_FREGS *f, void *stub)
+static __always_inline void mseal_hook_divert(struct MSEAL_FREGS *f,
+					      void *stub)
 {
 	instruction_pointer_set(mseal_hook_regs(f), (unsigned long)stub);
 }
+#endif
 
 /*
  * The VMA before @vma in @mm, or NULL: what vma_merge() (through

@@ -80,6 +80,10 @@ unsigned long mseal_symbol(const char *name);
  * refuses the load (hooks/kcall.c).
  */
 struct mseal_kcalls {
+#ifdef VM_SEALED
+	/* mseal(2)'s entry; NULL when it cannot be called safely */
+	long (*sys_mseal)(const struct pt_regs *regs);
+#else
 	int (*split_vma)(struct mm_struct *mm, struct vm_area_struct *vma,
 			 unsigned long addr, int new_below);
 	struct vm_area_struct *(*vma_merge)(struct mm_struct *mm,
@@ -92,6 +96,7 @@ struct mseal_kcalls {
 					    struct mempolicy *policy,
 					    struct vm_userfaultfd_ctx uffd_ctx,
 					    struct anon_vma_name *anon_name);
+#endif
 };
 
 extern struct mseal_kcalls mseal_kcall;

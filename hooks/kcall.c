@@ -82,8 +82,24 @@ int mseal_kcalls_init(void)
 	return 0;
 }
 #else
+/*
+ * The kernel's mseal(2) entry, which the device calls (module/seal.c).  Its
+ * address is in the system call table, so it keeps its landing pad; should
+ * it lack one here, the device does without it (EOPNOTSUPP), the rest of
+ * the module works.
+ */
 int mseal_kcalls_init(void)
 {
+	unsigned long addr = mseal_symbol(MSEAL_ARCH_SYS_MSEAL);
+
+	if (addr)
+		addr = mseal_arch_call_target(addr, MSEAL_ARCH_LANDING_PAD);
+	if (!addr) {
+		pr_info("%s cannot be called here: MSEAL_IOC_SEAL says EOPNOTSUPP, use mseal(2)\n",
+			MSEAL_ARCH_SYS_MSEAL);
+		return 0;
+	}
+	mseal_kcall.sys_mseal = (void *)addr;
 	return 0;
 }
 #endif

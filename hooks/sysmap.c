@@ -33,8 +33,7 @@ static MSEAL_HOOK_FN(mseal_sysmap)
 	    !mseal_sysmap_wanted(mm) ||
 	    !mseal_mm_mark_sysmap(mm))
 		return;
-	mseal_arch_set_arg(mseal_hook_regs(fregs), 3,
-			   vm_flags | MSEAL_VM_SEALED);
+	mseal_hook_set_arg(fregs, 3, vm_flags | MSEAL_VM_SEALED);
 	mseal_count_seal();
 }
 

@@ -192,14 +192,21 @@ out:
 }
 #else
 /*
- * The kernel has mseal(2) of its own, and its VM_SEALED: the device would
- * have to seal through it, not beside it (SPEC 1.4), and until it does it
- * refuses, so that libmseal uses the system call.
+ * The kernel has mseal(2) of its own, and its VM_SEALED: the device seals
+ * through it, not beside it, so that both routes give exactly the same
+ * seals (SPEC 1.4).  The system call's entry reads its arguments from a
+ * struct pt_regs; where it cannot be called safely (hooks/kcall.c) the
+ * device says EOPNOTSUPP and libmseal uses the system call.
  */
 static long mseal_seal_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end)
 {
-	return -EOPNOTSUPP;
+	struct pt_regs regs = {};
+
+	if (!mseal_kcall.sys_mseal)
+		return -EOPNOTSUPP;
+	mseal_arch_syscall_args(&regs, start, end - start, 0);
+	return mseal_kcall.sys_mseal(&regs);
 }
 #endif
 

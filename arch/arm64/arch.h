@@ -105,4 +105,16 @@ static inline unsigned long mseal_arch_ftrace_site(unsigned long addr)
 	return 0;
 }
 
+/* mseal(2)'s entry, and how it reads its arguments. */
+#define MSEAL_ARCH_SYS_MSEAL	"__arm64_sys_mseal"
+
+static inline void mseal_arch_syscall_args(struct pt_regs *regs,
+					   unsigned long a0, unsigned long a1,
+					   unsigned long a2)
+{
+	regs->regs[0] = a0;
+	regs->regs[1] = a1;
+	regs->regs[2] = a2;
+}
+
 #endif /* _MSEAL_ARCH_H */

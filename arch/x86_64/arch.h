@@ -123,4 +123,16 @@ static inline unsigned long mseal_arch_ftrace_site(unsigned long addr)
 	return 0;
 }
 
+/* mseal(2)'s entry, and how it reads its arguments. */
+#define MSEAL_ARCH_SYS_MSEAL	"__x64_sys_mseal"
+
+static inline void mseal_arch_syscall_args(struct pt_regs *regs,
+					   unsigned long a0, unsigned long a1,
+					   unsigned long a2)
+{
+	regs->di = a0;
+	regs->si = a1;
+	regs->dx = a2;
+}
+
 #endif /* _MSEAL_ARCH_H */

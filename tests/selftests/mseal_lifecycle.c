@@ -733,14 +733,29 @@ TEST_F_TIMEOUT(life, range_bound_and_coalescing, 120)
 
 #define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
 
-/* Is the module's hook on @fn in place?  1, 0, or -1 (no tracefs). */
+/*
+ * Is a hook on @fn in place (a line of enabled_functions names it, and a
+ * trampoline of a module)?  1, 0, or -1 (no tracefs).
+ */
 static int hooked(const char *fn)
 {
 	static char buf[1 << 16];
+	size_t n = strlen(fn);
+	char *line;
 
 	if (read_file(ENABLED_FUNCTIONS, buf, sizeof(buf)))
 		return -1;
-	return strstr(buf, fn) != NULL;
+	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (!strncmp(line, fn, n) && (line[n] == ' ' || line[n] == '\t')) {
+			char *eol = strchr(line, '\n');
+
+			if (eol)
+				*eol = '\0';
+			printf("# enabled: %s\n", line);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Wait up to 10 s (the module disarms 2 s after the last seal went). */

@@ -219,11 +219,14 @@ TEST_F(module, load_without_landing_pad_fails)
 	if (r == 0)
 		unload_module();
 	check_failed_load_log(_metadata, log, line, sizeof(line));
-	EXPECT_NE(NULL, strstr(line, "landing pad")) TH_LOG("'%s'", line);
-	for (i = 0; i < sizeof(kernel_callees) / sizeof(kernel_callees[0]); i++)
-		EXPECT_NE(NULL, strstr(line, kernel_callees[i]))
-			TH_LOG("log line does not name %s: '%s'",
-			       kernel_callees[i], line);
+	EXPECT_TRUE(strstr(line, "landing pad") != NULL)
+		TH_LOG("log line does not say why: '%s'", line);
+	for (i = 0; i < sizeof(kernel_callees) / sizeof(kernel_callees[0]); i++) {
+		bool named = strstr(line, kernel_callees[i]) != NULL;
+
+		EXPECT_TRUE(named) TH_LOG("log line does not name %s: '%s'",
+					  kernel_callees[i], line);
+	}
 }
 
 static bool is_symchar(char c)
