@@ -8,11 +8,13 @@
 #                         CC=aarch64-linux-gnu-gcc builds for arm64 (msealctl
 #                         then goes without libkmod: see tools/Makefile)
 #   make install          libmseal (shared, static, <mseal.h>, libmseal.pc),
+#                         libmseal-autoseal.so (LD_AUDIT module, in LIBDIR),
 #                         msealctl and the man pages, under $(DESTDIR)$(PREFIX)
 #                         (PREFIX=/usr/local; LIBDIR, INCLUDEDIR, SBINDIR, MANDIR)
 #   make userspace-check  tests on this machine, no kernel module involved:
 #                         the library, msealctl without the module, the
-#                         installed tree, the man pages (native $(CC) only)
+#                         installed tree, the man pages, libmseal-autoseal.so
+#                         on unmodified programs (native $(CC) only)
 #
 # The module itself is installed by DKMS (README), or `make modules_install`.
 
@@ -59,3 +61,8 @@ userspace-check: userspace
 	$(HOST_TEST_O)/msealctl_host $(USERSPACE_O)/msealctl
 	CC="$(CC)" bash tests/host/install-check.sh
 	CC="$(CC)" LIBMSEAL_A=$(USERSPACE_O)/libmseal.a bash tests/host/man-check.sh
+	$(MAKE) -C tests/autoseal O=$(HOST_TEST_O)/autoseal CC="$(CC)" \
+		AUTOSEAL_LIB=$(USERSPACE_O)/libmseal-autoseal.so
+	$(CC) $(HOST_CFLAGS) -o $(HOST_TEST_O)/mseal_autoseal tests/selftests/mseal_autoseal.c \
+		tests/selftests/mseal_util.c $(USERSPACE_O)/libmseal.a
+	CC="$(CC)" bash tests/host/autoseal-check.sh $(HOST_TEST_O) $(USERSPACE_O)

@@ -705,11 +705,15 @@ static void run_traced(struct __test_metadata *_metadata, const struct spec *sp,
 
 static void check_prog(struct __test_metadata *_metadata, const struct spec *sp)
 {
-	struct result *res = result_start(sp->name);
-	char *lib = audit_lib(), *ld_audit;
 	struct objset startup = { .n = 0 };
+	char *lib = audit_lib(), *ld_audit;
 	struct run plain, sealed;
+	struct result *res;
 	int ranges = 0;
+
+	if (_metadata->skip)	/* no route (FIXTURE_SETUP) */
+		return;
+	res = result_start(sp->name);
 
 	ASSERT_EQ(0, access(lib, R_OK)) TH_LOG("no audit module %s", lib);
 	ASSERT_EQ(0, access(sp->argv[0], X_OK)) TH_LOG("no program %s", sp->argv[0]);
@@ -738,10 +742,16 @@ static void check_prog(struct __test_metadata *_metadata, const struct spec *sp)
 FIXTURE(autoseal) {
 	int unused;
 };
+/* Is there a way to seal here?  (A build machine may have none.) */
+static bool route(void)
+{
+	return !syscall(__NR_mseal, 0, 0, 0) || mseal_dev_fd() >= 0;
+}
+
 FIXTURE_SETUP(autoseal)
 {
-	if (!backend_is_syscall() && syscall(__NR_mseal, 0, 0, 0))
-		ASSERT_LE(0, mseal_dev_fd()) TH_LOG("no mseal(2) and no %s", MSEAL_DEV_PATH);
+	if (!route())
+		SKIP(return, "no mseal(2) and no %s here", MSEAL_DEV_PATH);
 }
 FIXTURE_TEARDOWN(autoseal)
 {
@@ -888,6 +898,8 @@ TEST_F_TIMEOUT(autoseal, summary, 30)
 	struct utsname u;
 	const char *where = getenv("MSEAL_AUTOSEAL_WHERE");
 
+	if (!route())
+		SKIP(return, "no mseal(2) and no %s here", MSEAL_DEV_PATH);
 	uname(&u);
 	for (i = 0; i < sh->n; i++) {
 		failed += sh->r[i].failed;
