@@ -169,15 +169,12 @@ static const char *base_name(const char *path)
 enum { MODE_EARLY = 1, MODE_LATE };
 enum { ROUTE_NATIVE = 1, ROUTE_DEV };
 
-#define MAX_OBJS 512
-
 static int mode, route, debug, done;
 static const char *exempt;		/* in the initial stack's strings */
 static uintptr_t at_phdr, at_phnum, at_base, at_vdso, pagesz = 4096;
 static const char *at_execfn;
 static struct link_map *head;		/* base namespace, main program */
-static struct link_map *objs[MAX_OBJS];	/* the start-up set */
-static int nobjs;
+static int nobjs;			/* the start-up set: the first nobjs */
 
 /* ---- debug output ------------------------------------------------------- */
 
@@ -205,6 +202,19 @@ static void dhex(uintptr_t v)
 	dputs(b + i);
 }
 
+static void ddec(unsigned int v)
+{
+	char b[12];
+	int i = sizeof(b) - 1;
+
+	b[i] = 0;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	dputs(b + i);
+}
+
 static void dflush(void)
 {
 	dbuf[dlen++] = '\n';
@@ -220,7 +230,7 @@ static void dflush(void)
  */
 static uintptr_t start_stack(void)
 {
-	static char buf[1024];
+	char buf[1024];
 	long fd = sys_open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
 	long n, i, field;
 	uintptr_t v = 0;
@@ -548,18 +558,23 @@ static void seal_object(struct link_map *m)
 	}
 }
 
+/*
+ * The first @nobjs objects of the base namespace: ld.so appends what
+ * dlopen() loads later, so the start-up set stays at the head of the list.
+ */
 static void seal_startup(void)
 {
+	struct link_map *m = head;
 	int i;
 
 	done = 1;
-	for (i = 0; i < nobjs; i++)
-		seal_object(objs[i]);
+	for (i = 0; i < nobjs && m; i++, m = m->l_next)
+		seal_object(m);
 	if (debug) {
 		dputs("autoseal: ");
-		dhex((uintptr_t)nranges);
+		ddec((unsigned int)nranges);
 		dputs(" ranges sealed, ");
-		dhex((uintptr_t)nfailed);
+		ddec((unsigned int)nfailed);
 		dputs(" failed");
 		dflush();
 	}
@@ -593,8 +608,8 @@ EXPORT void la_activity(uintptr_t *cookie, unsigned int flag)
 	    (struct link_map *)*cookie != head)
 		return;
 	/* The start-up set: whatever the base namespace holds now. */
-	for (m = head; m && nobjs < MAX_OBJS; m = m->l_next)
-		objs[nobjs++] = m;
+	for (m = head; m; m = m->l_next)
+		nobjs++;
 	if (mode == MODE_EARLY)
 		seal_startup();
 	else
