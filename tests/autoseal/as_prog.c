@@ -9,6 +9,8 @@
  *   as_prog threads          four threads, joined, exit 0
  *   as_prog dlopen N LIB     N dlopen/dlclose cycles of LIB; print how many
  *                            VMAs that added (must be 0), keep LIB open at exit
+ *   as_prog execstack LIB    dlopen LIB, which needs an executable stack:
+ *                            "ok", or "refused" and why
  *   as_prog ctor             mprotect() of its own text from a constructor
  *                            and from main: 0 or the errno name each
  *   as_prog madvise          MADV_DONTNEED on the page of its RELRO holding a
@@ -189,6 +191,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "dlopen") && argc == 4)
 		return do_dlopen(atol(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "execstack") && argc == 3) {
+		const char *e;
+
+		if (dlopen(argv[2], RTLD_NOW)) {
+			printf("execstack dlopen: ok\n");
+			return 0;
+		}
+		e = dlerror();
+		printf("execstack dlopen: refused%s\n",
+		       e && strstr(e, "cannot change memory protections") ?
+		       " (cannot change memory protections)" : "");
+		return 1;
+	}
 	if (!strcmp(argv[1], "ctor")) {
 		printf("ctor mprotect: %s\n", ename(ctor_result));
 		printf("main mprotect: %s\n", ename(text_mprotect()));
