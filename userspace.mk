@@ -43,7 +43,7 @@ install-man:
 	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 docs/man/mseal.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mseal.4 $(DESTDIR)$(MANDIR)/man4/
-	install -m 0644 docs/man/msealctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/man/msealctl.8 docs/man/libmseal-autoseal.8 $(DESTDIR)$(MANDIR)/man8/
 	for l in $(MAN3_LINKS); do \
 		echo '.so man3/mseal.3' > $(DESTDIR)$(MANDIR)/man3/$$l; done
 
