@@ -401,9 +401,22 @@ static size_t phdrs_of(struct link_map *m, const Phdr **ph)
 	const Ehdr *eh;
 	unsigned char vec;
 
-	if (m == head) {
-		*ph = (const Phdr *)at_phdr;
-		return at_phnum;
+	if (m == head && at_phdr) {
+		const Phdr *p = (const Phdr *)at_phdr;
+		size_t i;
+
+		/*
+		 * AT_PHDR describes the program the kernel executed, which is
+		 * ld.so itself when it was run as a command (ld.so PROG):
+		 * trust it only if its PT_PHDR is where the main map says.
+		 */
+		for (i = 0; i < at_phnum; i++)
+			if (p[i].p_type == PT_PHDR)
+				break;
+		if (i == at_phnum || m->l_addr + p[i].p_vaddr == at_phdr) {
+			*ph = p;
+			return at_phnum;
+		}
 	}
 	/*
 	 * ld.so maps every object from its first PT_LOAD, which holds the

@@ -219,14 +219,18 @@ struct spec {
 	bool none_sealed;	/* opt-outs and no route: nothing may be sealed */
 	bool no_route;		/* no mseal(2) (seccomp) and no /dev/mseal (mount ns) */
 	bool any_status;	/* the exit status differs from the plain run's on purpose */
+	char *main_prog;	/* the program, when argv[0] is ld.so run as a command */
 };
 
 #if defined(__x86_64__)
 #define LD_SO_NAME "ld-linux-x86-64.so.2"
+#define LD_SO_PATH "/lib64/ld-linux-x86-64.so.2"
 #elif defined(__aarch64__)
 #define LD_SO_NAME "ld-linux-aarch64.so.1"
+#define LD_SO_PATH "/lib/ld-linux-aarch64.so.1"
 #else
 #define LD_SO_NAME "ld.so"
+#define LD_SO_PATH "/lib/ld.so"
 #endif
 
 struct run {
@@ -728,6 +732,8 @@ static void check_prog(struct __test_metadata *_metadata, const struct spec *sp)
 	ASSERT_EQ(0, access(sp->argv[0], X_OK)) TH_LOG("no program %s", sp->argv[0]);
 	ASSERT_LE(0, asprintf(&ld_audit, "LD_AUDIT=%s", lib));
 	startup_objects(sp, &startup);
+	if (sp->main_prog)
+		objset_add_path(&startup, sp->main_prog);
 	ASSERT_LT(0, startup.n) TH_LOG("ld.so lists no object for %s", sp->argv[0]);
 
 	run_plain(sp, make_env(sp, NULL, NULL), &plain);
@@ -864,6 +870,16 @@ TEST_F_TIMEOUT(autoseal, execstack_dlopen_ld_so_exempt, 300)
 			   .env = { "MSEAL_AUTOSEAL_EXEMPT=" LD_SO_NAME },
 			   .exempt = LD_SO_NAME,
 			   .want_out = "execstack dlopen: ok\n" };
+
+	check_prog(_metadata, &sp);
+}
+
+/* ld.so run as a command: the program is not what the kernel executed. */
+TEST_F_TIMEOUT(autoseal, ld_so_command, 300)
+{
+	struct spec sp = { .name = "ld_so_command",
+			   .argv = { (char *)LD_SO_PATH, PROG("as_prog"), "hello", "ld.so" },
+			   .main_prog = PROG("as_prog") };
 
 	check_prog(_metadata, &sp);
 }
