@@ -332,20 +332,19 @@ static int read_start(void)
 
 /* ---- sealing ------------------------------------------------------------ */
 
+/* /dev/mseal, open while seal_startup() runs (ROUTE_DEV). */
+static long devfd = -1;
+
 /* 0 or -errno. */
 static long seal(uintptr_t addr, uintptr_t len)
 {
 	struct mseal_args args = { .addr = addr, .len = len, .flags = 0 };
-	long fd, ret;
 
 	if (route == ROUTE_NATIVE)
 		return sc(__NR_mseal, (long)addr, (long)len, 0);
-	fd = sys_open(MSEAL_DEV_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	ret = sc(__NR_ioctl, fd, MSEAL_IOC_SEAL, (long)&args);
-	sys_close(fd);
-	return ret;
+	if (devfd < 0)
+		return devfd;
+	return sc(__NR_ioctl, devfd, MSEAL_IOC_SEAL, (long)&args);
 }
 
 /* Which way is there to seal?  0: none. */
@@ -581,8 +580,13 @@ static void seal_startup(void)
 	int i;
 
 	done = 1;
+	if (route == ROUTE_DEV)
+		devfd = sys_open(MSEAL_DEV_PATH, O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < nobjs && m; i++, m = m->l_next)
 		seal_object(m);
+	if (devfd >= 0)
+		sys_close(devfd);
+	devfd = -1;
 	if (debug) {
 		dputs("autoseal: ");
 		ddec((unsigned int)nranges);

@@ -25,6 +25,7 @@ notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
 
 out=$(MSEAL_AUTOSEAL_WHERE=host MSEAL_AUTOSEAL_DIR=$o/autoseal MSEAL_AUTOSEAL_LIB=$lib \
+	MSEAL_AUTOSEAL_MSEALCTL=$u/msealctl \
 	"$o/mseal_autoseal" 2>&1)
 rc=$?
 echo "$out"

@@ -947,6 +947,77 @@ TEST_F_TIMEOUT(autoseal, madvise_relro, 300)
 	check_prog(_metadata, &sp);
 }
 
+/*
+ * msealctl run, and msealctl list of a sealed process (through
+ * MSEAL_IOC_LIST with the module, smaps "sl" without).  msealctl:
+ * MSEAL_AUTOSEAL_MSEALCTL, else MSEAL_TESTS_DIR/msealctl-nokmod (guest).
+ */
+static char *msealctl_path(void)
+{
+	const char *p = getenv("MSEAL_AUTOSEAL_MSEALCTL"), *t = getenv("MSEAL_TESTS_DIR");
+	char *q;
+
+	if (p && *p)
+		return strdup(p);
+	if (!t || asprintf(&q, "%s/msealctl-nokmod", t) < 0)
+		return NULL;
+	return q;
+}
+
+TEST_F_TIMEOUT(autoseal, msealctl_run_and_list, 300)
+{
+	char *ctl = msealctl_path(), *lib = audit_lib(), *env_lib;
+	struct spec sp = { .name = "msealctl" };
+	struct result *res;
+	struct run r;
+
+	if (_metadata->skip)
+		return;
+	if (!ctl || access(ctl, X_OK))
+		SKIP(return, "no msealctl (MSEAL_AUTOSEAL_MSEALCTL)");
+	res = result_start("msealctl");
+	ASSERT_LE(0, asprintf(&env_lib, "MSEAL_AUTOSEAL_LIB=%s", lib));
+
+	/* Sealed before the constructor, by msealctl run alone. */
+	sp.argv[0] = ctl;
+	sp.argv[1] = "run";
+	sp.argv[2] = "--";
+	sp.argv[3] = PROG("as_prog");
+	sp.argv[4] = "ctor";
+	sp.env[0] = "AS_PROG_CTOR=1";
+	sp.env[1] = env_lib;
+	run_plain(&sp, make_env(&sp, NULL, NULL), &r);
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("ctor mprotect: EPERM\nmain mprotect: EPERM\n", r.out);
+	EXPECT_STREQ("", r.err);
+
+	/* --late: the constructor ran unsealed. */
+	sp.argv[2] = "--late";
+	sp.argv[3] = "--";
+	sp.argv[4] = PROG("as_prog");
+	sp.argv[5] = "ctor";
+	run_plain(&sp, make_env(&sp, NULL, NULL), &r);
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("ctor mprotect: 0\nmain mprotect: EPERM\n", r.out);
+
+	/* bash, sealed, asks msealctl (static: not audited) for its seals. */
+	sp.argv[2] = "--";
+	sp.argv[3] = system_prog("bash");
+	sp.argv[4] = "--norc";
+	sp.argv[5] = "-c";
+	ASSERT_LE(0, asprintf(&sp.argv[6], "%s list $$; exit 9", ctl));
+	run_plain(&sp, make_env(&sp, NULL, NULL), &r);
+	EXPECT_EQ(9 << 8, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, " explicit ")) TH_LOG("list: %s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "/bash")) TH_LOG("list: %s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "libc.so.6")) TH_LOG("list: %s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, LD_SO_NAME)) TH_LOG("list: %s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "[vdso]")) TH_LOG("list: %s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "[stack]")) TH_LOG("list: %s", r.out);
+	TH_LOG("msealctl list of a sealed bash:\n%s", r.out);
+	res->failed = !_metadata->passed;
+}
+
 /* Last: its name is the summary line (set in the shared page it points to). */
 TEST_F_TIMEOUT(autoseal, summary, 30)
 {
