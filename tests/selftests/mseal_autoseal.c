@@ -874,6 +874,17 @@ TEST_F_TIMEOUT(autoseal, execstack_dlopen_ld_so_exempt, 300)
 	check_prog(_metadata, &sp);
 }
 
+/* LD_PRELOAD objects are start-up objects: sealed like the others. */
+TEST_F_TIMEOUT(autoseal, preload, 300)
+{
+	char *pre;
+	struct spec sp = { .name = "preload", .argv = { PROG("as_prog"), "hello", "preload" } };
+
+	ASSERT_LE(0, asprintf(&pre, "LD_PRELOAD=%s", PROG("libas_dl.so")));
+	sp.env[0] = pre;
+	check_prog(_metadata, &sp);
+}
+
 /* ld.so run as a command: the program is not what the kernel executed. */
 TEST_F_TIMEOUT(autoseal, ld_so_command, 300)
 {
