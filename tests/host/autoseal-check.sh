@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # $1 in single quotes: for bash -c and grep, on purpose
 # SPDX-License-Identifier: GPL-2.0
 #
 # autoseal-check.sh HOST_TEST_O USERSPACE_O - libmseal-autoseal.so on the
