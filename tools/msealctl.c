@@ -808,6 +808,21 @@ static int cmd_optout(int argc, char **argv)
 
 /* ---- run ------------------------------------------------------------- */
 
+/* Is @lib one of the colon-separated entries of LD_AUDIT @list? */
+static bool audit_listed(const char *list, const char *lib)
+{
+	size_t n = strlen(lib);
+
+	for (;;) {
+		if (!strncmp(list, lib, n) && (list[n] == ':' || !list[n]))
+			return true;
+		list = strchr(list, ':');
+		if (!list)
+			return false;
+		list++;
+	}
+}
+
 /*
  * Exec CMD with libmseal-autoseal.so as an LD_AUDIT module (added to any
  * already there).  The module does the work, in CMD and in every program
@@ -848,11 +863,11 @@ static int cmd_run(int argc, char **argv)
 	if (!native_mseal() && access(DEV_PATH, F_OK))
 		err("warning: this kernel has no mseal(2) and the mseal module is not loaded: %s runs unsealed (%s)",
 		    argv[i], HINT_LOAD);
-	if (old && *old) {
+	if (old && *old && !audit_listed(old, lib)) {
 		if (asprintf(&audit, "%s:%s", old, lib) < 0)
 			audit = NULL;
 	} else {
-		audit = strdup(lib);
+		audit = strdup(old && *old ? old : lib);
 	}
 	if (!audit || setenv("LD_AUDIT", audit, 1) ||
 	    setenv("MSEAL_AUTOSEAL", late ? "late" : "1", 1) ||
