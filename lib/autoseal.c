@@ -89,6 +89,28 @@ static long sc(long n, long a, long b, long c)
 			 : "memory");
 	return x0;
 }
+#elif defined(__i386__)
+static long sc(long n, long a, long b, long c)
+{
+	long ret;
+
+	/* ebx may hold the GOT pointer: swap it in and out around the call. */
+	__asm__ volatile("xchg %%ebx, %2\n\tint $0x80\n\txchg %%ebx, %2"
+			 : "=a"(ret) : "a"(n), "r"(a), "c"(b), "d"(c) : "memory");
+	return ret;
+}
+#elif defined(__arm__)
+static long sc(long n, long a, long b, long c)
+{
+	register long r7 __asm__("r7") = n;
+	register long r0 __asm__("r0") = a;
+	register long r1 __asm__("r1") = b;
+	register long r2 __asm__("r2") = c;
+
+	__asm__ volatile("svc 0" : "+r"(r0) : "r"(r7), "r"(r1), "r"(r2)
+			 : "memory");
+	return r0;
+}
 #else
 #error "autoseal: raw system calls for this architecture are missing"
 #endif
