@@ -761,7 +761,10 @@ static void check_prog(struct __test_metadata *_metadata, const struct spec *sp)
 		EXPECT_STREQ(plain.out, sealed.out);
 	}
 	EXPECT_STREQ(plain.err, sealed.err);
-	TH_LOG("%s: exit %#x, %d ranges sealed", sp->name, sealed.status, ranges);
+	TH_LOG("%s: exit %#x, %d ranges sealed; stdout %.*s%s; stderr '%.120s'", sp->name,
+	       sealed.status, ranges, (int)strcspn(sealed.out, "\n"), sealed.out,
+	       strchr(sealed.out, '\n') && strchr(sealed.out, '\n')[1] ? " ..." : "",
+	       sealed.err);
 	res->ranges = ranges;
 	res->failed = !_metadata->passed;
 }
