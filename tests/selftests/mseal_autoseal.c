@@ -950,6 +950,16 @@ TEST_F_TIMEOUT(autoseal, exempt, 300)
 	check_prog(_metadata, &sp);
 }
 
+/* "main" names the main program (whose link map has no name). */
+TEST_F_TIMEOUT(autoseal, exempt_main, 300)
+{
+	struct spec sp = { .name = "exempt_main", .argv = { PROG("as_prog"), "hello" },
+			   .env = { "MSEAL_AUTOSEAL_EXEMPT=libnothing.so:main" },
+			   .exempt = "as_prog" };
+
+	check_prog(_metadata, &sp);
+}
+
 /* Neither mseal(2) nor /dev/mseal: nothing sealed, nothing said. */
 TEST_F_TIMEOUT(autoseal, no_route, 300)
 {
