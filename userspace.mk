@@ -8,11 +8,13 @@
 #                         CC=aarch64-linux-gnu-gcc builds for arm64 (msealctl
 #                         then goes without libkmod: see tools/Makefile)
 #   make install          libmseal (shared, static, <mseal.h>, libmseal.pc),
+#                         libmseal-autoseal.so (LD_AUDIT module, in LIBDIR),
 #                         msealctl and the man pages, under $(DESTDIR)$(PREFIX)
 #                         (PREFIX=/usr/local; LIBDIR, INCLUDEDIR, SBINDIR, MANDIR)
 #   make userspace-check  tests on this machine, no kernel module involved:
 #                         the library, msealctl without the module, the
-#                         installed tree, the man pages (native $(CC) only)
+#                         installed tree, the man pages, libmseal-autoseal.so
+#                         on unmodified programs (native $(CC) only)
 #
 # The module itself is installed by DKMS (README), or `make modules_install`.
 
@@ -22,7 +24,7 @@ PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
 MAN3_LINKS := mseal_list.3 mseal_sysmap_optout.3
 
-.PHONY: lib tools userspace install install-man userspace-check
+.PHONY: lib tools userspace install install-man userspace-check autoseal-bench
 
 lib:
 	$(MAKE) -C lib O=$(USERSPACE_O)
@@ -41,7 +43,7 @@ install-man:
 	install -d $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 docs/man/mseal.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 0644 docs/man/mseal.4 $(DESTDIR)$(MANDIR)/man4/
-	install -m 0644 docs/man/msealctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/man/msealctl.8 docs/man/libmseal-autoseal.8 $(DESTDIR)$(MANDIR)/man8/
 	for l in $(MAN3_LINKS); do \
 		echo '.so man3/mseal.3' > $(DESTDIR)$(MANDIR)/man3/$$l; done
 
@@ -62,3 +64,20 @@ userspace-check: userspace
 	$(CC) $(HOST_CFLAGS) -o $(HOST_TEST_O)/mseal_vma tests/selftests/mseal_vma.c \
 		tests/selftests/mseal_util.c
 	bash tests/host/native-check.sh $(HOST_TEST_O)/mseal_vma
+	$(MAKE) -C tests/autoseal O=$(HOST_TEST_O)/autoseal CC="$(CC)" \
+		AUTOSEAL_LIB=$(USERSPACE_O)/libmseal-autoseal.so
+	$(CC) $(HOST_CFLAGS) -o $(HOST_TEST_O)/mseal_autoseal tests/selftests/mseal_autoseal.c \
+		tests/selftests/mseal_util.c $(USERSPACE_O)/libmseal.a
+	CC="$(CC)" bash tests/host/autoseal-check.sh $(HOST_TEST_O) $(USERSPACE_O)
+
+# Start-up cost of libmseal-autoseal.so on this machine (its own mseal(2)):
+# medians of interleaved plain and sealed starts, and their ratio.  A
+# benchmark, not a test: nothing fails on the figures.
+AUTOSEAL_BENCH_RUNS ?= 1000
+autoseal-bench: lib
+	mkdir -p $(USERSPACE_O)/bench
+	$(CC) -Wall -Wextra -Werror -O2 -o $(USERSPACE_O)/bench/autoseal_bench \
+		tests/bench/autoseal_bench.c
+	@for p in "/bin/ls -l /" "/bin/bash -c true" "/usr/bin/python3 -S -c pass"; do \
+		$(USERSPACE_O)/bench/autoseal_bench -n $(AUTOSEAL_BENCH_RUNS) \
+			$(USERSPACE_O)/libmseal-autoseal.so $$p || exit; done

@@ -41,6 +41,10 @@
 #ifndef __NR_mseal
 #define __NR_mseal 462
 #endif
+/* Where `make install` puts the LD_AUDIT module (tools/Makefile). */
+#ifndef MSEAL_AUTOSEAL_PATH
+#define MSEAL_AUTOSEAL_PATH "/usr/local/lib/libmseal-autoseal.so"
+#endif
 
 #if MSEAL_WITH_KMOD
 #include <libkmod.h>
@@ -82,6 +86,9 @@ static const char usage_text[] =
 "  optout [--] CMD [ARG...]\n"
 "                         run CMD with system-mapping sealing off for it and\n"
 "                         its descendants (CAP_CHECKPOINT_RESTORE)\n"
+"  run [--late] [--exempt NAME[:NAME...]] [--] CMD [ARG...]\n"
+"                         run CMD, and what it starts, with its code, read-only\n"
+"                         data and RELRO sealed at start-up (libmseal-autoseal(8))\n"
 "\n"
 "exit status: 0 done, 1 failed, 2 usage, 3 module not loaded,\n"
 "             4 permission denied, 5 locked until reboot; see msealctl(8)\n";
@@ -800,6 +807,80 @@ static int cmd_optout(int argc, char **argv)
 	return errno == ENOENT ? 127 : 126;
 }
 
+/* ---- run ------------------------------------------------------------- */
+
+/* Is @lib one of the colon-separated entries of LD_AUDIT @list? */
+static bool audit_listed(const char *list, const char *lib)
+{
+	size_t n = strlen(lib);
+
+	for (;;) {
+		if (!strncmp(list, lib, n) && (list[n] == ':' || !list[n]))
+			return true;
+		list = strchr(list, ':');
+		if (!list)
+			return false;
+		list++;
+	}
+}
+
+/*
+ * Exec CMD with libmseal-autoseal.so as an LD_AUDIT module (added to any
+ * already there).  The module does the work, in CMD and in every program
+ * started from it that inherits the environment; MSEAL_AUTOSEAL_LIB names
+ * another copy of the module (tests, a build tree).
+ */
+static int cmd_run(int argc, char **argv)
+{
+	const char *lib = getenv("MSEAL_AUTOSEAL_LIB");
+	const char *old = getenv("LD_AUDIT"), *exempt = NULL;
+	bool late = false;
+	char *audit;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "--late")) {
+			late = true;
+		} else if (!strcmp(argv[i], "--exempt") && i + 1 < argc) {
+			exempt = argv[++i];
+		} else if (!strncmp(argv[i], "--exempt=", 9)) {
+			exempt = argv[i] + 9;
+		} else {
+			return usage_error("run: unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc)
+		return usage_error("run needs a command to run");
+	if (!lib || !*lib)
+		lib = MSEAL_AUTOSEAL_PATH;
+	if (access(lib, R_OK)) {
+		err("cannot use %s: %s (install it with 'make install', or name it in MSEAL_AUTOSEAL_LIB)",
+		    lib, strerror(errno));
+		return RC_FAIL;
+	}
+	if (!native_mseal() && access(DEV_PATH, F_OK))
+		err("warning: this kernel has no mseal(2) and the mseal module is not loaded: %s runs unsealed (%s)",
+		    argv[i], HINT_LOAD);
+	if (old && *old && !audit_listed(old, lib)) {
+		if (asprintf(&audit, "%s:%s", old, lib) < 0)
+			audit = NULL;
+	} else {
+		audit = strdup(old && *old ? old : lib);
+	}
+	if (!audit || setenv("LD_AUDIT", audit, 1) ||
+	    setenv("MSEAL_AUTOSEAL", late ? "late" : "1", 1) ||
+	    (exempt && setenv("MSEAL_AUTOSEAL_EXEMPT", exempt, 1))) {
+		err("out of memory");
+		return RC_FAIL;
+	}
+	execvp(argv[i], argv + i);
+	err("cannot run %s: %s", argv[i], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -845,5 +926,7 @@ int main(int argc, char **argv)
 		return cmd_unload();
 	if (!strcmp(cmd, "optout"))
 		return cmd_optout(argc, argv);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -32,7 +32,8 @@ d=$stage/usr
 for f in lib/libmseal.so.$version lib/libmseal.a include/mseal.h \
 	lib/pkgconfig/libmseal.pc sbin/msealctl share/man/man3/mseal.3 \
 	share/man/man3/mseal_list.3 share/man/man3/mseal_sysmap_optout.3 \
-	share/man/man4/mseal.4 share/man/man8/msealctl.8; do
+	share/man/man4/mseal.4 share/man/man8/msealctl.8 \
+	lib/libmseal-autoseal.so share/man/man8/libmseal-autoseal.8; do
 	check "installed $f" test -f "$d/$f"
 done
 check "libmseal.so.0 -> libmseal.so.$version" \
@@ -131,7 +132,8 @@ for src in a b; do
 	done
 done
 
-for page in man3/mseal.3 man3/mseal_list.3 man3/mseal_sysmap_optout.3 man4/mseal.4 man8/msealctl.8; do
+for page in man3/mseal.3 man3/mseal_list.3 man3/mseal_sysmap_optout.3 man4/mseal.4 man8/msealctl.8 \
+	man8/libmseal-autoseal.8; do
 	check "man renders installed $page" \
 		bash -c "cd '$d/share/man' && MANWIDTH=80 man -l '$page' 2>&1 >/dev/null | (! grep .) && \
 			MANWIDTH=80 man -l '$page' 2>/dev/null | grep -q NAME"

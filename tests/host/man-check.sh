@@ -26,12 +26,12 @@ examples() {
 }
 
 cd "$root/docs/man"
-for page in mseal.3 mseal.4 msealctl.8; do
+for page in mseal.3 mseal.4 msealctl.8 libmseal-autoseal.8; do
 	check "$page: groff -ww clean" bash -c "groff -man -Tutf8 -ww -z '$page' 2>&1 | (! grep .)"
 	check "$page: man -l clean" bash -c "MANWIDTH=80 man -l '$page' 2>&1 >/dev/null | (! grep .)"
 	th=$(sed -n 's/^\.TH [^ ]* [0-9] [^ ]* "[^ ]* \([^"]*\)".*/\1/p' "$page")
 	check "$page: version $version (got '$th')" test "$th" = "$version"
-	for ref in $(grep -oE '^\.BR (mseal|msealctl) \([348]\)' "$page" | sed 's/^\.BR \(.*\) (\(.\))/\1.\2/' | sort -u); do
+	for ref in $(grep -oE '^\.BR (mseal|msealctl|libmseal\\-autoseal) \([348]\)' "$page" | sed 's/^\.BR \(.*\) (\(.\))/\1.\2/; s/\\-/-/' | sort -u); do
 		check "$page: refers to $ref, which exists" test -f "$ref"
 	done
 done
