@@ -66,7 +66,7 @@ static MSEAL_HOOK_FN(mseal_madvise)
 	if (!mseal_mm_marked(mm))
 		return;
 	if (!(mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) &&
-	    !mseal_request_denied(mm))
+	    !mseal_request_denied(mm, vma))
 		return;
 	mseal_denied(MSEAL_OP_MADVISE, mm, start, vma->vm_end);
 	mseal_hook_divert(fregs, mseal_refuse_discard);
@@ -106,7 +106,7 @@ static MSEAL_HOOK_FN(mseal_madvise_flags)
 		mseal_hook_divert(fregs, mseal_madvise_again);
 		return;
 	}
-	denied = mseal_discard_denied(mm, start, end);
+	denied = mseal_discard_denied(mm, NULL, start, end);
 	if (denied)
 		mseal_denied(MSEAL_OP_MADVISE, mm, start, end);
 	mmap_read_unlock(mm);

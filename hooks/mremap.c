@@ -29,7 +29,7 @@ static MSEAL_HOOK_FN(mseal_mremap)
 	if (!mm || !mseal_mm_marked(mm))
 		return;
 	if (!mseal_range_sealed(mm, NULL, addr, addr + (old_len ?: 1)) &&
-	    !mseal_request_denied(mm))
+	    !mseal_request_denied(mm, NULL))
 		return;
 	mseal_denied(MSEAL_OP_MREMAP, mm, addr, addr + old_len);
 	mseal_hook_divert(fregs, mseal_refuse);	/* ERR_PTR(-EPERM) */

@@ -39,7 +39,7 @@ static bool mseal_unmap_denied(struct mm_struct *mm,
 {
 	if (start < end && mseal_range_sealed(mm, vma, start, end))
 		return true;
-	return mseal_request_is_mremap(mm) && mseal_request_denied(mm);
+	return mseal_request_is_mremap(mm) && mseal_request_denied(mm, vma);
 }
 
 /*
@@ -55,7 +55,7 @@ static MSEAL_HOOK_FN(mseal_munmap_request)
 	if (!mseal_mm_marked(mm))
 		return;
 	/* Only mremap() reaches here without reaching the hook below. */
-	if (!mseal_request_is_mremap(mm) || !mseal_request_denied(mm))
+	if (!mseal_request_is_mremap(mm) || !mseal_request_denied(mm, NULL))
 		return;
 	mseal_denied(MSEAL_OP_MREMAP, mm, start, start + PAGE_ALIGN(len));
 	mseal_hook_divert(fregs, len ? mseal_refuse : mseal_refuse_mremap);

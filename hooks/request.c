@@ -102,32 +102,36 @@ bool mseal_madvise_discards(int behavior)
 	}
 }
 
-bool mseal_discard_denied(struct mm_struct *mm, unsigned long start,
-			  unsigned long end)
+bool mseal_discard_denied(struct mm_struct *mm, struct vm_area_struct *hint,
+			  unsigned long start, unsigned long end)
 {
 	struct vm_area_struct *vma;
 
-	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
-	     vma = find_vma(mm, vma->vm_end))
+	for (vma = mseal_vma_at(mm, hint, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
 		if (mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma))
 			return true;
+		if (vma->vm_end >= end)
+			break;
+	}
 	return false;
 }
 
 /* Does range @i of @req touch what the request may not change? */
 static bool mseal_request_range_denied(struct mm_struct *mm,
+				       struct vm_area_struct *hint,
 				       struct mseal_request *req,
 				       unsigned int i)
 {
 	unsigned long start = req->range[i].start, end = req->range[i].end;
 
 	if (req->call != MSEAL_SYS_MADVISE)
-		return mseal_range_sealed(mm, NULL, start, end);
+		return mseal_range_sealed(mm, hint, start, end);
 	return mseal_madvise_discards(mseal_syscall_arg(current_pt_regs(), 2)) &&
-	       mseal_discard_denied(mm, start, end);
+	       mseal_discard_denied(mm, hint, start, end);
 }
 
-bool mseal_request_denied(struct mm_struct *mm)
+bool mseal_request_denied(struct mm_struct *mm, struct vm_area_struct *hint)
 {
 	struct mseal_request req;
 	unsigned int i;
@@ -135,7 +139,7 @@ bool mseal_request_denied(struct mm_struct *mm)
 	if (!mseal_request_decode(mm, &req))
 		return false;
 	for (i = 0; i < req.nr; i++)
-		if (mseal_request_range_denied(mm, &req, i))
+		if (mseal_request_range_denied(mm, hint, &req, i))
 			return true;
 	return false;
 }

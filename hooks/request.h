@@ -18,9 +18,10 @@ struct mm_struct;
  * (which may unmap its destination and the tail of its source before it
  * looks at the source) and madvise() with a discarding advice (one check
  * per VMA), so that the first piece already refuses the whole call and
- * nothing is changed (SPEC 3.8).  Any other call: false.  mmap_lock held.
+ * nothing is changed (SPEC 3.8).  Any other call: false.  mmap_lock held;
+ * @hint, a VMA of the operation or NULL, spares a lookup.
  */
-bool mseal_request_denied(struct mm_struct *mm);
+bool mseal_request_denied(struct mm_struct *mm, struct vm_area_struct *hint);
 
 /* Is the current task in mremap(2)? */
 bool mseal_request_is_mremap(struct mm_struct *mm);
@@ -46,7 +47,7 @@ bool mseal_madvise_discards(int behavior);
  * Would discarding [start, end) of @mm hit sealed read-only anonymous
  * memory?  mmap_lock held.
  */
-bool mseal_discard_denied(struct mm_struct *mm, unsigned long start,
-			  unsigned long end);
+bool mseal_discard_denied(struct mm_struct *mm, struct vm_area_struct *hint,
+			  unsigned long start, unsigned long end);
 
 #endif /* _MSEAL_REQUEST_H */

@@ -34,8 +34,17 @@ static inline bool mseal_vma_sealed(const struct vm_area_struct *vma)
 	return vma->vm_flags & MSEAL_VM_SEALED;
 }
 
-/* Does a sealed VMA of @mm meet [start, end)? @vma: first candidate. */
-bool mseal_range_sealed(struct mm_struct *mm, struct vm_area_struct *vma,
+/*
+ * find_vma(@mm, @addr), or @hint when it contains @addr: the hooks know a
+ * VMA of the operation, usually the only one, and a lookup is the largest
+ * cost a sealed process pays on an allowed path.
+ */
+struct vm_area_struct *mseal_vma_at(struct mm_struct *mm,
+				    struct vm_area_struct *hint,
+				    unsigned long addr);
+
+/* Does a sealed VMA of @mm meet [start, end)?  @hint as above. */
+bool mseal_range_sealed(struct mm_struct *mm, struct vm_area_struct *hint,
 			unsigned long start, unsigned long end);
 
 /*

@@ -38,11 +38,20 @@
 
 static const char *const mseal_sysmap_names[] = { MSEAL_ARCH_SYSMAP_NAMES };
 
-bool mseal_range_sealed(struct mm_struct *mm, struct vm_area_struct *vma,
+struct vm_area_struct *mseal_vma_at(struct mm_struct *mm,
+				    struct vm_area_struct *hint,
+				    unsigned long addr)
+{
+	if (hint && hint->vm_start <= addr && addr < hint->vm_end)
+		return hint;
+	return find_vma(mm, addr);
+}
+
+bool mseal_range_sealed(struct mm_struct *mm, struct vm_area_struct *hint,
 			unsigned long start, unsigned long end)
 {
-	if (!vma)
-		vma = find_vma(mm, start);
+	struct vm_area_struct *vma = mseal_vma_at(mm, hint, start);
+
 	for (; vma && vma->vm_start < end; vma = find_vma(mm, vma->vm_end)) {
 		if (mseal_vma_sealed(vma))
 			return true;
