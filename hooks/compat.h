@@ -10,6 +10,9 @@
  *                             (5.11+); before, struct pt_regs
  *   MSEAL_HAVE_ARCH_FTRACE_REGS  struct ftrace_regs is opaque, opened by
  *                             arch_ftrace_regs() (6.12+)
+ *   MSEAL_HAVE_VM_FLAGS_RESET vm_flags is written through vm_flags_reset()
+ *                             (6.3+)
+ *   MSEAL_HAVE_MM_FLAGS_BITMAP  mm->flags is a bitmap behind mm_flags_*()
  *   MSEAL_HAVE_DO_VMI_MUNMAP  unmap path is do_vmi_munmap(vmi, mm, ...)
  *                             (6.4+); before it, do_mas_munmap(mas, ...)
  *                             (6.1)
@@ -153,8 +156,30 @@ mseal_anon_vma_name(struct vm_area_struct *vma)
 static inline void mseal_vma_set_flags(struct vm_area_struct *vma,
 				       unsigned long flags)
 {
+#ifdef MSEAL_HAVE_VM_FLAGS_RESET
+	vm_flags_reset(vma, flags);	/* 6.3+: also write-locks the VMA */
+#else
 	vma->vm_flags = flags;
+#endif
 }
+
+/*
+ * Bits of mm->flags: an unsigned long up to 6.17, a bitmap behind
+ * mm_flags_*() since (MSEAL_HAVE_MM_FLAGS_BITMAP).
+ */
+#ifdef MSEAL_HAVE_MM_FLAGS_BITMAP
+#define mseal_mm_test(mm, bit)		mm_flags_test(bit, mm)
+#define mseal_mm_set(mm, bit)		mm_flags_set(bit, mm)
+#define mseal_mm_clear(mm, bit)		mm_flags_clear(bit, mm)
+#define mseal_mm_test_and_set(mm, bit)	mm_flags_test_and_set(bit, mm)
+#define mseal_mm_test_and_clear(mm, bit) mm_flags_test_and_clear(bit, mm)
+#else
+#define mseal_mm_test(mm, bit)		test_bit(bit, &(mm)->flags)
+#define mseal_mm_set(mm, bit)		set_bit(bit, &(mm)->flags)
+#define mseal_mm_clear(mm, bit)		clear_bit(bit, &(mm)->flags)
+#define mseal_mm_test_and_set(mm, bit)	test_and_set_bit(bit, &(mm)->flags)
+#define mseal_mm_test_and_clear(mm, bit) test_and_clear_bit(bit, &(mm)->flags)
+#endif
 
 #ifdef MSEAL_HAVE_IN_EXECVE
 static inline bool mseal_task_in_exec(struct task_struct *task)

@@ -33,8 +33,8 @@
 #include "mseal.h"
 
 /* Bits of mm->flags the kernel does not use (MMF_* end far below). */
-#define MSEAL_MMF_SEALED	(BITS_PER_LONG - 2)
-#define MSEAL_MMF_SYSMAP	(BITS_PER_LONG - 1)
+#define MSEAL_MMF_SEALED	62
+#define MSEAL_MMF_SYSMAP	63
 
 static atomic_t mseal_arm_refs = ATOMIC_INIT(0);
 static atomic_long_t mseal_marked = ATOMIC_LONG_INIT(0);
@@ -59,7 +59,7 @@ static void mseal_probe_fork(void *data, struct task_struct *parent,
 	/* The parent's mark holds the hooks armed: this cannot fail. */
 	mseal_mm_mark(mm);
 	if (mseal_mm_sysmap(parent->mm))
-		set_bit(MSEAL_MMF_SYSMAP, &mm->flags);
+		mseal_mm_set(mm, MSEAL_MMF_SYSMAP);
 }
 
 static int mseal_arm(void)
@@ -126,7 +126,7 @@ bool mseal_armed(void)
 
 bool mseal_mm_marked(struct mm_struct *mm)
 {
-	return test_bit(MSEAL_MMF_SEALED, &mm->flags);
+	return mseal_mm_test(mm, MSEAL_MMF_SEALED);
 }
 
 /*
@@ -143,7 +143,7 @@ bool mseal_mm_mark(struct mm_struct *mm)
 		return true;
 	if (!atomic_inc_not_zero(&mseal_arm_refs))
 		return false;
-	if (test_and_set_bit(MSEAL_MMF_SEALED, &mm->flags)) {
+	if (mseal_mm_test_and_set(mm, MSEAL_MMF_SEALED)) {
 		mseal_arm_put();
 		return true;
 	}
@@ -156,19 +156,19 @@ bool mseal_mm_mark_sysmap(struct mm_struct *mm)
 {
 	if (!mseal_mm_mark(mm))
 		return false;
-	set_bit(MSEAL_MMF_SYSMAP, &mm->flags);
+	mseal_mm_set(mm, MSEAL_MMF_SYSMAP);
 	return true;
 }
 
 bool mseal_mm_sysmap(struct mm_struct *mm)
 {
-	return test_bit(MSEAL_MMF_SYSMAP, &mm->flags);
+	return mseal_mm_test(mm, MSEAL_MMF_SYSMAP);
 }
 
 void mseal_mm_gone(struct mm_struct *mm)
 {
-	clear_bit(MSEAL_MMF_SYSMAP, &mm->flags);
-	if (!test_and_clear_bit(MSEAL_MMF_SEALED, &mm->flags))
+	mseal_mm_clear(mm, MSEAL_MMF_SYSMAP);
+	if (!mseal_mm_test_and_clear(mm, MSEAL_MMF_SEALED))
 		return;
 	atomic_long_dec(&mseal_marked);
 	mseal_arm_put();
