@@ -325,6 +325,17 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", MSEAL_VERSION);
 }
 
+/* Who refuses operations on sealed memory: this module, or the kernel. */
+static ssize_t enforcement_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+#ifdef VM_SEALED
+	return sysfs_emit(buf, "kernel\n");
+#else
+	return sysfs_emit(buf, "module\n");
+#endif
+}
+
 static ssize_t seals_show(struct kobject *kobj, struct kobj_attribute *attr,
 			  char *buf)
 {
@@ -363,6 +374,7 @@ static ssize_t sysmap_denied_show(struct kobject *kobj,
 }
 
 static struct kobj_attribute mseal_attr_version = __ATTR_RO(version);
+static struct kobj_attribute mseal_attr_enforcement = __ATTR_RO(enforcement);
 static struct kobj_attribute mseal_attr_seals = __ATTR_RO(seals);
 static struct kobj_attribute mseal_attr_ranges = __ATTR_RO(ranges);
 static struct kobj_attribute mseal_attr_mms = __ATTR_RO(mms);
@@ -372,6 +384,7 @@ static struct kobj_attribute mseal_attr_sysmap_denied =
 
 static struct attribute *mseal_attrs[] = {
 	&mseal_attr_version.attr,
+	&mseal_attr_enforcement.attr,
 	&mseal_attr_seals.attr,
 	&mseal_attr_ranges.attr,
 	&mseal_attr_mms.attr,

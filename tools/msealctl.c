@@ -271,7 +271,7 @@ static void print_denied(void)
 
 static int cmd_status(void)
 {
-	char state_buf[32], version[64];
+	char state_buf[32], version[64], enforcement[16];
 	const char *state = module_state(state_buf, sizeof(state_buf));
 	bool native = native_mseal();
 	struct utsname u;
@@ -293,6 +293,10 @@ static int cmd_status(void)
 		snprintf(version, sizeof(version), "unknown");
 	printf("version: %s\n", version);
 	printf("device: %s\n", access(DEV_PATH, F_OK) ? "missing" : DEV_PATH);
+	if (read_file(SYS_COUNTERS "/enforcement", enforcement,
+		      sizeof(enforcement)))
+		snprintf(enforcement, sizeof(enforcement), "unknown");
+	printf("enforcement: %s\n", enforcement);
 	printf("seal-system-mappings: %s\n", sysmap_str(read_sysmap()));
 	printf("log-denials: %s\n",
 	       read_file(PARAM_LOG, state_buf, sizeof(state_buf)) ? "unknown" :
