@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -68,6 +69,26 @@ bool backend_is_syscall(void)
 	const char *b = getenv("MSEAL_TEST_BACKEND");
 
 	return b && !strcmp(b, "syscall");
+}
+
+bool kernel_enforces(void)
+{
+	char buf[16];
+
+	if (backend_is_syscall())
+		return true;
+	return !read_file("/sys/kernel/mseal/enforcement", buf, sizeof(buf)) &&
+	       !strncmp(buf, "kernel", 6);
+}
+
+bool kernel_older_than(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma < major || (ma == major && mi < minor);
 }
 
 int mseal_dev_fd(void)

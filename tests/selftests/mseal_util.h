@@ -53,6 +53,14 @@ void *map_at(void *addr, long npages, int prot);
 /* ---- sealing ------------------------------------------------------- */
 
 bool backend_is_syscall(void);
+/*
+ * Does the kernel enforce seals itself (native mseal(2): the syscall
+ * backend, or the module says "kernel")?  Where upstream's behaviour and
+ * the contract's stricter one differ, a test expects upstream's then.
+ */
+bool kernel_enforces(void);
+/* Is the running kernel older than @major.@minor? */
+bool kernel_older_than(int major, int minor);
 /* Open (once per process) /dev/mseal; returns fd or -errno. */
 int mseal_dev_fd(void);
 /* Close the cached fd so that a later mseal_dev_fd() reopens. */
