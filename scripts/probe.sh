@@ -58,8 +58,11 @@ if [[ ! -f $work/p_control.o ]]; then
     exit 1
 fi
 
-krel=$(sed -n "s/^override KERNELRELEASE = //p" "$kdir/Makefile")
-[[ -n $krel ]] || krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || echo unknown)
+# Debian's trees are named linux-headers-<release>; else kbuild's record
+krel=$(basename "$(cd "$kdir" && pwd)")
+krel=${krel#linux-headers-}
+[[ -f $kdir/include/config/kernel.release && $krel == "$(basename "$kdir")" ]] &&
+    krel=$(cat "$kdir/include/config/kernel.release")
 have=0
 {
     echo "/* mseal_config.h: kernel feature probes (scripts/probe.sh, probes/*.c) */"
