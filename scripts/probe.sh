@@ -65,7 +65,7 @@ krel=${krel#linux-headers-}
     krel=$(cat "$kdir/include/config/kernel.release")
 have=0
 {
-    echo "/* mseal_config.h: kernel feature probes (scripts/probe.sh, probes/*.c) */"
+    echo "/* mseal_config.h: kernel feature probes (scripts/probe.sh, one per probes/<name>.c) */"
     echo "/* kernel $krel, headers $kdir */"
     echo "#ifndef MSEAL_CONFIG_H"
     echo "#define MSEAL_CONFIG_H"

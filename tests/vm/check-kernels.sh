@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/vm/check-kernels.sh [--smoke] [ID...] — the suite on each kernel of
+# tests/vm/check-kernels.sh [--smoke|--build] [ID...] — the suite on each kernel of
 # scripts/kernels.conf (default: all ten), two guests at a time (one per core).
 #
 # For each kernel id:
@@ -18,6 +18,7 @@
 # errors), then the result lines, then, last, their sum
 # "N passed, N failed[, N skipped]"; exit 1 if anything failed.
 #
+# --build: only steps 1-2; a module that builds counts as 1 passed.
 # --smoke: no module and no test binaries: each kernel boots an initramfs
 # whose one test prints `ok 1 - booted <release>` (and the kernel log must be
 # clean); the line also gives the boot's wall time. Proves the images, the
@@ -31,11 +32,11 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-smoke=0
-if [[ ${1:-} == --smoke ]]; then
-    smoke=1
-    shift
-fi
+smoke=0 buildonly=0
+case "${1:-}" in
+    --smoke) smoke=1; shift ;;
+    --build) buildonly=1; shift ;;
+esac
 if (($#)); then ids=("$@"); else mapfile -t ids < <(bash "$root/scripts/kernels.sh" ids); fi
 jobs=${MSEAL_KCHECK_JOBS:-2}
 base="$root/build/kcheck"
@@ -64,6 +65,19 @@ EOF
     : >"$d/NO_MODULE"
 }
 
+# first_error LOG SRC KDIR — the first compiler error, paths shortened; when
+# it is in a kernel header, where in the module source it comes from
+first_error() {
+    local e loc common
+    common=$(dirname "$3")
+    e=$(grep -m1 -E 'error:' "$1" || grep -m1 -E '\*\*\*|Error [0-9]' "$1")
+    if [[ $e == /* && $e != "$2"/* ]]; then
+        loc=$(sed "s|^$2/||" "$1" | grep -m1 -E '^(module|hooks|arch|include)/[^:]+:[0-9]+:[0-9]+: ' | cut -d' ' -f1)
+        [[ -n $loc ]] && e="$loc (in a header) ${e#*: }"
+    fi
+    echo "$e" | sed "s|$2/||g; s|$common/|<headers>/|g" | cut -c1-300
+}
+
 # result RELEASE "N passed, N failed, N skipped" NOTE
 result() {
     echo "kernel $1: $2" >"$dir/result.out"
@@ -86,7 +100,7 @@ one_kernel() {
         tests="$base/smoke/tests"
     else
         tests="$root/build/tests/$va"
-        if [[ ! -f $tests/ORDER ]]; then
+        if [[ ! -f $tests/ORDER && $buildonly == 0 ]]; then
             result "$rel" "0 passed, 1 failed, 0 skipped" "no $tests/ORDER (make ARCH_GUEST=$va tests)"
             return
         fi
@@ -95,12 +109,16 @@ one_kernel() {
         # shellcheck disable=SC2086 # MSEAL_KCHECK_MAKEFLAGS is split on purpose
         if ! bash "$root/scripts/kbuild-in.sh" "$id" "$dir/src" ${MSEAL_KCHECK_MAKEFLAGS:--j1} modules >"$dir/build.log" 2>&1 ||
             [[ ! -f $dir/src/mseal.ko ]]; then
-            err=$(grep -m1 -E 'error:|Error [0-9]|\*\*\*' "$dir/build.log" | sed "s|$dir/src/||g")
+            err=$(first_error "$dir/build.log" "$dir/src" "$kdir")
             result "$rel" "0 passed, 1 failed, 0 skipped" "build failed ($(($(date +%s) - start)) s): ${err:-see $dir/build.log}"
             return
         fi
         echo "$(($(date +%s) - start))" >"$dir/build.secs"
         cp "$dir/src/mseal.ko" "$dir/modules/"
+        if [[ $buildonly == 1 ]]; then
+            result "$rel" "1 passed, 0 failed, 0 skipped" "built in $(cat "$dir/build.secs") s"
+            return
+        fi
     fi
     # the stock modules the arm64 test channel (hvc0 on virtio-mmio) needs
     if [[ $va == arm64 ]]; then
@@ -142,6 +160,27 @@ one_kernel() {
 }
 
 [[ $smoke == 1 ]] && smoke_tests "$base/smoke/tests"
+
+# Cold start: make the release chroots (in parallel: mostly download and
+# unpack) while the kernels are fetched, before any guest competes for the cores.
+prep_start=$(date +%s)
+prep=()
+if [[ $smoke == 0 ]]; then
+    for c in $(for id in "${ids[@]}"; do bash "$root/scripts/kernels.sh" get "$id" chroot; done | sort -u); do
+        [[ $c == host ]] && continue
+        bash "$root/scripts/chroot.sh" "$c" >"$base/chroot-$c.log" 2>&1 &
+        prep+=($!)
+    done
+fi
+for id in "${ids[@]}"; do
+    mkdir -p "$base/$id"
+    bash "$root/scripts/kernels.sh" fetch "$id" >/dev/null 2>"$base/$id/fetch.log" ||
+        echo "check-kernels: fetching $id failed (build/kcheck/$id/fetch.log)" >&2
+done
+for p in "${prep[@]}"; do
+    wait "$p" || echo "check-kernels: a chroot could not be made (build/kcheck/chroot-*.log)" >&2
+done
+echo "check-kernels: chroots and kernels ready in $(($(date +%s) - prep_start)) s" >&2
 
 # a pool of $jobs workers
 running=0
