@@ -6,7 +6,9 @@
 #   1. fetch its image and headers (scripts/kernels.sh fetch; cached);
 #   2. build mseal.ko for it in its release's chroot (scripts/kbuild-in.sh: the
 #      feature probes, then `make modules`), from a copy of the sources in
-#      build/kcheck/<id>/src (build log: build/kcheck/<id>/build.log);
+#      build/kcheck/<id>/src (build log: build/kcheck/<id>/build.log), and the
+#      two fault-injection variants the tests load (src-missing-symbol,
+#      src-untraceable; as the Makefile's kmods);
 #   3. boot it (tests/vm/mkinitramfs.sh + tests/vm/run.sh --mode check) with
 #      the arch's static test binaries, build/tests/<arch>/ (made by
 #      `make ARCH_GUEST=<arch> tests`: the tests are per architecture, not per
@@ -113,8 +115,19 @@ one_kernel() {
             result "$rel" "0 passed, 1 failed, 0 skipped" "build failed ($(($(date +%s) - start)) s): ${err:-see $dir/build.log}"
             return
         fi
-        echo "$(($(date +%s) - start))" >"$dir/build.secs"
         cp "$dir/src/mseal.ko" "$dir/modules/"
+        # the fault-injection variants mseal_module loads (as the Makefile's kmods)
+        for v in missing-symbol:mseal_test_no_such_symbol untraceable:rcu_is_watching; do
+            copy_sources "$dir/src-${v%%:*}"
+            cp "$dir/src/mseal_config.h" "$dir/src-${v%%:*}/"
+            # shellcheck disable=SC2086
+            if MSEAL_PROBE=0 bash "$root/scripts/kbuild-in.sh" "$id" "$dir/src-${v%%:*}" ${MSEAL_KCHECK_MAKEFLAGS:--j1} \
+                MSEAL_TEST_FAULT_SYMBOL="${v#*:}" modules >"$dir/build-${v%%:*}.log" 2>&1; then
+                mkdir -p "$dir/modules/${v%%:*}"
+                cp "$dir/src-${v%%:*}/mseal.ko" "$dir/modules/${v%%:*}/"
+            fi
+        done
+        echo "$(($(date +%s) - start))" >"$dir/build.secs"
         if [[ $buildonly == 1 ]]; then
             result "$rel" "1 passed, 0 failed, 0 skipped" "built in $(cat "$dir/build.secs") s"
             return
