@@ -89,7 +89,7 @@ image_pkg() { # LAYOUT RELEASE
 # resolve_one ID — prints "ID RELEASE SUITE VERSION"
 resolve_one() {
     conf_line "$1"
-    local memo="$root/build/kernels/resolved/$K_ID" suite s fresh=1 cands=() c rel ver pkg uri
+    local memo="$root/build/kernels/resolved/$K_ID" s fresh=1 cands=() names=() rel ver pkg uri
     IFS=, read -r -a suites <<<"$K_SUITES"
     for s in "${suites[@]}"; do
         apt_suite_setup "$s" "$K_ARCH" || die "no package index for $s $K_ARCH"
@@ -102,11 +102,17 @@ resolve_one() {
     # every candidate "RELEASE SUITE VERSION", highest release first
     for s in "${suites[@]}"; do
         apt_suite_setup "$s" "$K_ARCH"
+        mapfile -t names < <(apt-cache "${APT_SUITE_OPTS[@]}" pkgnames | grep -E "^$(image_pkg "$K_LAYOUT" "$K_ERE")\$")
+        ((${#names[@]})) || continue
         while read -r pkg ver; do
-            [[ $K_LAYOUT == split ]] && rel=${pkg#linux-binary-unsigned-} || { rel=${pkg#linux-image-}; rel=${rel%-unsigned}; }
+            if [[ $K_LAYOUT == split ]]; then
+                rel=${pkg#linux-binary-unsigned-}
+            else
+                rel=${pkg#linux-image-}
+                rel=${rel%-unsigned}
+            fi
             cands+=("$rel $s $ver")
-        done < <(apt-cache "${APT_SUITE_OPTS[@]}" madison $(apt-cache "${APT_SUITE_OPTS[@]}" pkgnames |
-            grep -E "^$(image_pkg "$K_LAYOUT" "$K_ERE")\$") 2>/dev/null | awk -F' [|] ' '{ gsub(/ /, "", $1); print $1, $2 }')
+        done < <(apt-cache "${APT_SUITE_OPTS[@]}" madison "${names[@]}" 2>/dev/null | awk -F' [|] ' '{ gsub(/ /, "", $1); gsub(/ /, "", $2); print $1, $2 }')
     done
     ((${#cands[@]})) || die "$K_ID: no $(image_pkg "$K_LAYOUT" "$K_ERE") in ${K_SUITES}"
     while read -r rel s ver; do

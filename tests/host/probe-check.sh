@@ -13,6 +13,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # present on 6.1 amd64 (everything else must be absent)
+# shellcheck disable=SC2034 # read through a nameref
 yes_amd64=(
     DO_MAS_MUNMAP FTRACE_INSTRUCTION_POINTER_SET FTRACE_OPS_FL_RECURSION
     FTRACE_REGS_CALLBACK IN_EXECVE MMAP_REGION MPROTECT_FIXUP_TLB
@@ -20,6 +21,7 @@ yes_amd64=(
 )
 # arm64 6.1 has no DYNAMIC_FTRACE_WITH_ARGS: ftrace_instruction_pointer_set
 # is only the empty fallback there
+# shellcheck disable=SC2034 # read through a nameref
 yes_arm64=(
     DO_MAS_MUNMAP FTRACE_OPS_FL_RECURSION
     FTRACE_REGS_CALLBACK IN_EXECVE MMAP_REGION MPROTECT_FIXUP_TLB
