@@ -5,7 +5,7 @@
 #include <linux/ftrace.h>
 #include "probe.h"
 
-PROBE_CODE int probe(struct vm_area_struct *vma)
+static __maybe_unused int probe(struct vm_area_struct *vma)
 {
 	return vma->vm_start != 0;
 }

@@ -11,7 +11,7 @@
 #error "only the no-op fallback of ftrace_instruction_pointer_set"
 #endif
 
-PROBE_CODE void probe(struct ftrace_regs *fregs, unsigned long ip)
+static __maybe_unused void probe(struct ftrace_regs *fregs, unsigned long ip)
 {
 	ftrace_instruction_pointer_set(fregs, ip);
 }

@@ -6,7 +6,7 @@
 #include <linux/ftrace.h>
 #include "probe.h"
 
-PROBE_CODE unsigned long probe(void)
+static __maybe_unused unsigned long probe(void)
 {
 	return FTRACE_OPS_FL_RECURSION;
 }

@@ -5,4 +5,4 @@
 
 typedef void probe_fn(unsigned long ip, unsigned long parent_ip,
 		      struct ftrace_ops *op, struct ftrace_regs *fregs);
-_Static_assert(__builtin_types_compatible_p(ftrace_func_t, probe_fn *), "ftrace_func_t");
+static_assert(__builtin_types_compatible_p(ftrace_func_t, probe_fn *));

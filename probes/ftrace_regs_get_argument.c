@@ -3,7 +3,7 @@
 #include <linux/ftrace.h>
 #include "probe.h"
 
-PROBE_CODE unsigned long probe(struct ftrace_regs *fregs)
+static __maybe_unused unsigned long probe(struct ftrace_regs *fregs)
 {
 	return ftrace_regs_get_argument(fregs, 0);
 }

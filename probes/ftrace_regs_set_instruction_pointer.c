@@ -3,7 +3,7 @@
 #include <linux/ftrace.h>
 #include "probe.h"
 
-PROBE_CODE void probe(struct ftrace_regs *fregs, unsigned long ip)
+static __maybe_unused void probe(struct ftrace_regs *fregs, unsigned long ip)
 {
 	ftrace_regs_set_instruction_pointer(fregs, ip);
 }

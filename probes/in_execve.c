@@ -3,7 +3,7 @@
 #include <linux/sched.h>
 #include "probe.h"
 
-PROBE_CODE unsigned int probe(struct task_struct *t)
+static __maybe_unused unsigned int probe(struct task_struct *t)
 {
 	return t->in_execve;
 }

@@ -4,7 +4,7 @@
 #include <linux/uaccess.h>
 #include "probe.h"
 
-PROBE_CODE unsigned long probe(struct mm_struct *mm, unsigned long addr)
+static __maybe_unused unsigned long probe(struct mm_struct *mm, unsigned long addr)
 {
 	return (unsigned long)untagged_addr_remote(mm, addr);
 }

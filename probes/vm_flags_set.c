@@ -3,7 +3,7 @@
 #include <linux/mm.h>
 #include "probe.h"
 
-PROBE_CODE void probe(struct vm_area_struct *vma)
+static __maybe_unused void probe(struct vm_area_struct *vma)
 {
 	vm_flags_set(vma, VM_DONTCOPY);
 }

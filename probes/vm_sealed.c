@@ -3,7 +3,7 @@
 #include <linux/mm.h>
 #include "probe.h"
 
-PROBE_CODE bool probe(struct vm_area_struct *vma)
+static __maybe_unused bool probe(struct vm_area_struct *vma)
 {
 	return (vma->vm_flags & VM_SEALED) != 0;
 }

@@ -3,7 +3,7 @@
 #include <linux/mm.h>
 #include "probe.h"
 
-PROBE_CODE unsigned long probe(struct mm_struct *mm)
+static __maybe_unused unsigned long probe(struct mm_struct *mm)
 {
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma = vma_next(&vmi);
