@@ -7,8 +7,8 @@
 #   2. build mseal.ko for it in its release's chroot (scripts/kbuild-in.sh: the
 #      feature probes, then `make modules`), from a copy of the sources in
 #      build/kcheck/<id>/src (build log: build/kcheck/<id>/build.log), and the
-#      two fault-injection variants the tests load (src-missing-symbol,
-#      src-untraceable; as the Makefile's kmods);
+#      two fault-injection variants the tests load (missing-symbol/,
+#      untraceable/; as the Makefile's kmods), rebuilt in the same tree;
 #   3. boot it (tests/vm/mkinitramfs.sh + tests/vm/run.sh --mode check) with
 #      the arch's static test binaries, build/tests/<arch>/ (made by
 #      `make ARCH_GUEST=<arch> tests`: the tests are per architecture, not per
@@ -116,15 +116,16 @@ one_kernel() {
             return
         fi
         cp "$dir/src/mseal.ko" "$dir/modules/"
-        # the fault-injection variants mseal_module loads (as the Makefile's kmods)
+        # The fault-injection variants mseal_module loads (as the Makefile's
+        # kmods), rebuilt in the same tree: kbuild recompiles only the objects
+        # whose command line the variable changes (all of them while Kbuild
+        # adds it to ccflags-y; hooks/hook.o alone once it is CFLAGS_hooks/hook.o).
         for v in missing-symbol:mseal_test_no_such_symbol untraceable:rcu_is_watching; do
-            copy_sources "$dir/src-${v%%:*}"
-            cp "$dir/src/mseal_config.h" "$dir/src-${v%%:*}/"
             # shellcheck disable=SC2086
-            if MSEAL_PROBE=0 bash "$root/scripts/kbuild-in.sh" "$id" "$dir/src-${v%%:*}" ${MSEAL_KCHECK_MAKEFLAGS:--j1} \
+            if MSEAL_PROBE=0 bash "$root/scripts/kbuild-in.sh" "$id" "$dir/src" ${MSEAL_KCHECK_MAKEFLAGS:--j1} \
                 MSEAL_TEST_FAULT_SYMBOL="${v#*:}" modules >"$dir/build-${v%%:*}.log" 2>&1; then
                 mkdir -p "$dir/modules/${v%%:*}"
-                cp "$dir/src-${v%%:*}/mseal.ko" "$dir/modules/${v%%:*}/"
+                cp "$dir/src/mseal.ko" "$dir/modules/${v%%:*}/"
             fi
         done
         echo "$(($(date +%s) - start))" >"$dir/build.secs"
