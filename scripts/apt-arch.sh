@@ -91,3 +91,66 @@ apt_fetch_deb() {
     rm -rf "$tmp"
     echo "$dir/${deb##*/}"
 }
+
+# --- one Debian suite, any architecture ---------------------------------------
+_apt_arch_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+#
+#   apt_suite_setup <suite> <debarch>   # bullseye | bookworm-security | trixie | sid ...
+#   apt-cache "${APT_SUITE_OPTS[@]}" ...
+#
+# A private apt state build/apt/<suite>-<debarch>/ (sources.list, lists, status,
+# cache) that knows exactly one suite of the mirror, main only, for one
+# architecture (+ all): for releases other than the host's (kernels of
+# bullseye, trixie, sid; scripts/kernels.sh). The host's own sources and dpkg
+# state are never read nor written. Mirror: $MSEAL_DEBIAN_MIRROR (default
+# http://deb.debian.org/debian); "*-security" suites: $MSEAL_DEBIAN_SECURITY
+# (default http://deb.debian.org/debian-security). Signed by the host's
+# debian-archive-keyring; Valid-Until is not enforced (an unstable index
+# outlives it on some mirrors). Refreshed as apt_arch_setup's (stamp,
+# MSEAL_APT_MAX_AGE_MIN, MSEAL_APT_UPDATE=1).
+# Sets: APT_SUITE_STATE (the directory), APT_SUITE_OPTS (array).
+apt_suite_setup() {
+    local suite=$1 arch state uri stamp age
+    arch=$(apt_arch_name "$2") || return 1
+    state="$_apt_arch_root/build/apt/$suite-$arch"
+    APT_SUITE_STATE=$state
+    case "$suite" in
+        *-security) uri=${MSEAL_DEBIAN_SECURITY:-http://deb.debian.org/debian-security} ;;
+        *) uri=${MSEAL_DEBIAN_MIRROR:-http://deb.debian.org/debian} ;;
+    esac
+    mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/parts"
+    [[ -f $state/status ]] || : >"$state/status"
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+        "$uri" "$suite" >"$state/sources.list.new"
+    if ! cmp -s "$state/sources.list.new" "$state/sources.list"; then
+        mv "$state/sources.list.new" "$state/sources.list"
+        rm -f "$state/updated.stamp"
+    else
+        rm -f "$state/sources.list.new"
+    fi
+    APT_SUITE_OPTS=(
+        -o "Dir::Etc::SourceList=$state/sources.list"
+        -o "Dir::Etc::SourceParts=$state/parts"
+        -o "Dir::Etc::Preferences=/dev/null"
+        -o "Dir::Etc::PreferencesParts=$state/parts"
+        -o "Dir::State::Lists=$state/lists"
+        -o "Dir::State::status=$state/status"
+        -o "Dir::Cache=$state/cache"
+        -o "APT::Architecture=$arch"
+        -o "APT::Architectures::=$arch"
+        -o "Acquire::Check-Valid-Until=false"
+        -o "Acquire::Languages=none"
+        -o "APT::Sandbox::User=root"
+    )
+    stamp="$state/updated.stamp"
+    age=${MSEAL_APT_MAX_AGE_MIN:-720}
+    if [[ ${MSEAL_APT_UPDATE:-0} == 1 || ! -f $stamp ]] || [[ -n $(find "$stamp" -mmin "+$age" 2>/dev/null) ]]; then
+        echo "apt-arch: fetching the $suite $arch package index into $state" >&2
+        (
+            exec 8>"$state/.lock"
+            flock 8
+            apt-get -q "${APT_SUITE_OPTS[@]}" update >&2
+        ) || return 1
+        touch "$stamp"
+    fi
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/deps.sh [x86_64|arm64|all] — install (as root) every Debian 12 package
+# scripts/deps.sh [x86_64|arm64|all|kernels] — install (as root) every Debian 12 package
 # the build and the QEMU test suite need. Default: x86_64.
 #
 # Idempotent and fast when nothing is missing: it checks with dpkg-query and
@@ -13,6 +13,9 @@
 # Non-interactive (DEBIAN_FRONTEND=noninteractive, no stdin needed): safe in CI.
 # arm64/all add the cross toolchains, qemu-system-arm, and prefetch the arm64
 # package index used by tests/vm/fetch-kernel.sh arm64 (build/apt/arm64).
+# kernels = all + what the ten kernels of scripts/kernels.conf need on the host:
+# mmdebstrap (the release chroots), curl (is a .deb really on the mirror),
+# dwarves (6.12's headers ship vmlinux: module BTF needs pahole), zstd.
 #
 # Debian 12 conflict: gcc-multilib (its only file is the /usr/include/asm link
 # that `gcc -m32` needs) Conflicts with every gcc-12-<triplet> cross compiler.
@@ -24,10 +27,12 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sel=${1:-x86_64}
+want_kernels=0
 case "$sel" in
     x86_64 | amd64) want_arm=0 ;;
     arm64 | aarch64 | all) want_arm=1 ;;
-    *) echo "usage: $0 [x86_64|arm64|all]" >&2; exit 2 ;;
+    kernels) want_arm=1 want_kernels=1 ;;
+    *) echo "usage: $0 [x86_64|arm64|all|kernels]" >&2; exit 2 ;;
 esac
 
 export DEBIAN_FRONTEND=noninteractive
@@ -79,6 +84,9 @@ compute() {
     if [[ $want_arm == 1 ]]; then
         pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
             libc6-dev-arm64-cross libc6-dev-armhf-cross)
+    fi
+    if [[ $want_kernels == 1 ]]; then
+        pkgs+=(mmdebstrap curl dwarves zstd)
     fi
     missing=()
     local p

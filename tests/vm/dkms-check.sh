@@ -29,7 +29,7 @@ cleanup
 trap cleanup EXIT
 
 mkdir -p "$src"
-cp -r --parents dkms.conf Kbuild Makefile module hooks arch include "$src/"
+cp -r --parents dkms.conf Kbuild Makefile module hooks arch include probes scripts/probe.sh "$src/"
 dkms add -m mseal -v "$ver"
 dkms build -m mseal -v "$ver" -k "$krel"
 ko=$(find "/var/lib/dkms/mseal/$ver/$krel" -name 'mseal.ko*' | head -n 1)

@@ -156,7 +156,12 @@ if ((${#kmods[@]})); then
     for m in "${kmods[@]}"; do
         p=$(find "$ktree/lib/modules/$krel" -name "$m.ko*" | head -n 1)
         [[ -n $p ]] || die "kernel module $m not found in $ktree"
-        install -D -m 0644 "$p" "$stage/lib/modules/$krel/${p##*/}"
+        case "$p" in # busybox insmod wants it uncompressed (6.12+: .ko.xz)
+            *.ko.xz) mkdir -p "$stage/lib/modules/$krel" && xz -dc "$p" >"$stage/lib/modules/$krel/$m.ko" ;;
+            *.ko.zst) mkdir -p "$stage/lib/modules/$krel" && zstd -qdc "$p" >"$stage/lib/modules/$krel/$m.ko" ;;
+            *.ko.gz) mkdir -p "$stage/lib/modules/$krel" && gzip -dc "$p" >"$stage/lib/modules/$krel/$m.ko" ;;
+            *) install -D -m 0644 "$p" "$stage/lib/modules/$krel/${p##*/}" ;;
+        esac
     done
 fi
 

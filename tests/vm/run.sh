@@ -16,6 +16,9 @@
 #   env MSEAL_VM_ICOUNT=1  -icount shift=0 on one vCPU (benchmarks)
 #   env MSEAL_VM_TCG_THREAD=single|multi  TCG threading (default single: see below)
 #   env MSEAL_VM_ONE_SERIAL=1  console and test output on the one console line
+#   env MSEAL_VM_KMODS=a,b  arm64: the stock modules the guest loads for hvc0, in
+#                      order (default virtio_mmio,virtio_console; 5.10 also needs
+#                      virtio,virtio_ring first, 6.12+ has virtio_console built in)
 #
 # Machines (software emulation, -accel tcg,thread=single, -m 1G, -smp 2):
 #   x86_64: qemu-system-x86_64 -machine q35 -cpu max; ttyS0 = kernel console
@@ -126,7 +129,7 @@ elif [[ $arch == x86_64 ]]; then
     cmdline+=" msealvm.out=ttyS1"
     serial=(-serial "file:$log" -serial stdio)
 elif [[ $arch == arm64 ]]; then
-    cmdline+=" msealvm.out=hvc0 msealvm.kmods=virtio_mmio,virtio_console"
+    cmdline+=" msealvm.out=hvc0 msealvm.kmods=${MSEAL_VM_KMODS:-virtio_mmio,virtio_console}"
     serial=(-serial "file:$log" -device virtio-serial-device -chardev "stdio,id=msealout"
         -device "virtconsole,chardev=msealout")
 fi
