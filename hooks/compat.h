@@ -2,20 +2,17 @@
 /*
  * compat.h - every kernel-version difference of the module, in one place.
  *
- * Feature macros (MSEAL_HAVE_*) come from probes of the kernel headers in
- * Kbuild, not from version numbers, so a distribution kernel with a
- * backported change gets the right variant.
+ * Feature macros (MSEAL_HAVE_*) come from probes compiled against the
+ * kernel's headers (probes/, one file each), not from version numbers, so
+ * a distribution kernel with a backported change gets the right variant.
  *
- *   MSEAL_HAVE_FTRACE_REGS    ftrace callbacks take struct ftrace_regs
- *                             (5.11+); before, struct pt_regs
+ *   MSEAL_HAVE_FTRACE_REGS_CALLBACK  ftrace callbacks take struct
+ *                             ftrace_regs (5.11+); before, struct pt_regs
  *   MSEAL_HAVE_ARCH_FTRACE_REGS  struct ftrace_regs is opaque, opened by
  *                             arch_ftrace_regs() (6.12+)
- *   MSEAL_HAVE_VM_FLAGS_RESET vm_flags is written through vm_flags_reset()
+ *   MSEAL_HAVE_VM_FLAGS_SET   vm_flags is written through vm_flags_reset()
  *                             (6.3+)
  *   MSEAL_HAVE_MM_FLAGS_BITMAP  mm->flags is a bitmap behind mm_flags_*()
- *   MSEAL_HAVE_DO_VMI_MUNMAP  unmap path is do_vmi_munmap(vmi, mm, ...)
- *                             (6.4+); before it, do_mas_munmap(mas, ...)
- *                             (6.1)
  *   MSEAL_HAVE_IN_EXECVE      task_struct has the in_execve bit, which
  *                             tells a mapping created by exec from one
  *                             created later
@@ -32,7 +29,7 @@
 #include <linux/sched.h>
 
 /* What an ftrace callback is given: struct MSEAL_FREGS *fregs. */
-#ifdef MSEAL_HAVE_FTRACE_REGS
+#ifdef MSEAL_HAVE_FTRACE_REGS_CALLBACK
 #define MSEAL_FREGS	ftrace_regs
 #else
 #define MSEAL_FREGS	pt_regs
@@ -57,7 +54,7 @@
 #define mseal_fregs_pt_regs(f)	(&(f)->regs)
 #endif
 
-#if !defined(MSEAL_HAVE_FTRACE_REGS)
+#if !defined(MSEAL_HAVE_FTRACE_REGS_CALLBACK)
 #define MSEAL_FTRACE_OPS_FLAGS \
 	(FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY)
 static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
@@ -156,7 +153,7 @@ mseal_anon_vma_name(struct vm_area_struct *vma)
 static inline void mseal_vma_set_flags(struct vm_area_struct *vma,
 				       unsigned long flags)
 {
-#ifdef MSEAL_HAVE_VM_FLAGS_RESET
+#ifdef MSEAL_HAVE_VM_FLAGS_SET
 	vm_flags_reset(vma, flags);	/* 6.3+: also write-locks the VMA */
 #else
 	vma->vm_flags = flags;
