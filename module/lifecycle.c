@@ -5,7 +5,7 @@
  *
  * Marking: an mm that holds a seal this module made has a bit of its
  * mm->flags set.  The kernel does not inherit that bit at fork or exec
- * (it is outside MMF_INIT_MASK), so the fork probe marks a child whose
+ * (it is outside MMF_INIT_MASK, checked at build time), so the fork probe marks a child whose
  * parent is marked (the child inherited the sealed VMAs) before the child
  * can run, and exit_mmap() (hooks/mm_exit.c) unmarks an mm that is going
  * away.  A marked mm holds a reference on the module, so the module cannot
@@ -32,9 +32,23 @@
 #include "hook.h"
 #include "mseal.h"
 
-/* Bits of mm->flags the kernel does not use (MMF_* end far below). */
-#define MSEAL_MMF_SEALED	62
-#define MSEAL_MMF_SYSMAP	63
+/*
+ * Bits of mm->flags no kernel uses (the gap after the core-dump filter,
+ * below MMF_VM_MERGEABLE), and that fork and exec do not copy: not in
+ * MMF_INIT_MASK.  The high bits are no choice: up to 6.17 MMF_INIT_MASK
+ * holds (1 << MMF_TOPDOWN), an int whose sign extension copies every bit
+ * from 31 up to a new mm.
+ */
+#define MSEAL_MMF_SEALED	13
+#define MSEAL_MMF_SYSMAP	14
+
+#ifdef MMF_INIT_MASK
+#define MSEAL_MMF_INHERITED	((unsigned long)MMF_INIT_MASK)
+#else
+#define MSEAL_MMF_INHERITED	((unsigned long)MMF_INIT_LEGACY_MASK)
+#endif
+static_assert(!(MSEAL_MMF_INHERITED &
+		(BIT(MSEAL_MMF_SEALED) | BIT(MSEAL_MMF_SYSMAP))));
 
 static atomic_t mseal_arm_refs = ATOMIC_INIT(0);
 static atomic_long_t mseal_marked = ATOMIC_LONG_INIT(0);

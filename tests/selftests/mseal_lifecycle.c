@@ -789,6 +789,8 @@ TEST_F_TIMEOUT(life, hooks_armed_only_while_sealed, 60)
 
 	if (backend_is_syscall())
 		SKIP(return, "the module's own hooks");
+	if (kernel_enforces())
+		SKIP(return, "native mseal: enforcement is the kernel's, no hook to arm");
 	if (hooked("mprotect_fixup") < 0)
 		SKIP(return, "no %s", ENABLED_FUNCTIONS);
 	if (read_long("/sys/kernel/mseal/mms") != 0 ||

@@ -7,8 +7,9 @@
 #   2. build mseal.ko for it in its release's chroot (scripts/kbuild-in.sh: the
 #      feature probes, then `make modules`), from a copy of the sources in
 #      build/kcheck/<id>/src (build log: build/kcheck/<id>/build.log), and the
-#      two fault-injection variants the tests load (missing-symbol/,
-#      untraceable/; as the Makefile's kmods), rebuilt in the same tree;
+#      fault-injection variants the tests load (missing-symbol/,
+#      untraceable/, landing-pad/; as the Makefile's kmods), rebuilt in the
+#      same tree;
 #   3. boot it (tests/vm/mkinitramfs.sh + tests/vm/run.sh --mode check) with
 #      the arch's static test binaries, build/tests/<arch>/ (made by
 #      `make ARCH_GUEST=<arch> tests`: the tests are per architecture, not per
@@ -120,10 +121,11 @@ one_kernel() {
         # kmods), rebuilt in the same tree: kbuild recompiles only the objects
         # whose command line the variable changes (all of them while Kbuild
         # adds it to ccflags-y; hooks/hook.o alone once it is CFLAGS_hooks/hook.o).
-        for v in missing-symbol:mseal_test_no_such_symbol untraceable:rcu_is_watching; do
+        for v in missing-symbol:MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol \
+            untraceable:MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching landing-pad:MSEAL_TEST_LANDING_PAD=1; do
             # shellcheck disable=SC2086
             if MSEAL_PROBE=0 bash "$root/scripts/kbuild-in.sh" "$id" "$dir/src" ${MSEAL_KCHECK_MAKEFLAGS:--j1} \
-                MSEAL_TEST_FAULT_SYMBOL="${v#*:}" modules >"$dir/build-${v%%:*}.log" 2>&1; then
+                "${v#*:}" modules >"$dir/build-${v%%:*}.log" 2>&1; then
                 mkdir -p "$dir/modules/${v%%:*}"
                 cp "$dir/src/mseal.ko" "$dir/modules/${v%%:*}/"
             fi
