@@ -39,6 +39,16 @@
 } while (0)
 
 /*
+ * SPEC 3.8 is stricter than upstream: where upstream changes the VMAs
+ * before a sealed one and then fails, the module changes nothing.  A
+ * kernel that enforces seals itself is upstream.
+ */
+#define SKIP_IF_KERNEL_ENFORCES_3_8() do {				\
+	if (kernel_enforces())						\
+		SKIP(return, "native mseal: the kernel changes what lies before a seal (SPEC 3.8's all-or-nothing is the module's)"); \
+} while (0)
+
+/*
  * In a FIXTURE_SETUP: the sealing backend must be there (the device open
  * when the module is what seals).
  */

@@ -70,6 +70,7 @@ TEST_F(region, pkey_mprotect_sealed_eperm)
  */
 TEST_F(region, mprotect_unsealed_then_sealed_changes_nothing)
 {
+	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, seal(P(2), 2 * PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), 4 * PS, PROT_READ));
 	REFUSED(-EPERM, xmprotect(P(1), 2 * PS, PROT_NONE));
@@ -80,6 +81,7 @@ TEST_F(region, mprotect_unsealed_then_sealed_changes_nothing)
 /* SPEC 3.8 with pkey_mprotect. */
 TEST_F(region, pkey_mprotect_unsealed_then_sealed_changes_nothing)
 {
+	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, seal(P(2), 2 * PS, 0));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(0), 4 * PS, PROT_READ, -1));
 	EXPECT_STREQ("rw-p", perms(P(0)));
@@ -93,6 +95,7 @@ TEST_F(region, pkey_mprotect_unsealed_then_sealed_changes_nothing)
  */
 TEST_F(region, mprotect_distinct_vmas_changes_nothing)
 {
+	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, xmprotect(P(0), 2 * PS, PROT_READ));
 	ASSERT_EQ(0, seal(P(2), 2 * PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), 4 * PS, PROT_NONE));
@@ -114,6 +117,7 @@ TEST_F(region, mprotect_sealed_then_unsealed_changes_nothing)
 /* SPEC 3.4/3.8: the whole region, sealed page in the middle. */
 TEST_F(region, mprotect_range_containing_sealed_middle)
 {
+	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, seal(P(3), PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), NPAGES * PS, PROT_READ));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(0), NPAGES * PS, PROT_NONE, -1));
@@ -125,6 +129,7 @@ TEST_F(region, mprotect_range_containing_sealed_middle)
  */
 TEST_F(region, mprotect_unsealed_hole_sealed)
 {
+	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, xmunmap(P(2), PS));
 	ASSERT_EQ(0, seal(P(3), PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), 5 * PS, PROT_READ));
