@@ -81,6 +81,11 @@ bool kernel_enforces(void)
 	       !strncmp(buf, "kernel", 6);
 }
 
+bool kernel_has_mseal(void)
+{
+	return syscall(__NR_mseal, 0UL, 0UL, 0UL) == 0;
+}
+
 bool kernel_older_than(int major, int minor)
 {
 	struct utsname u;

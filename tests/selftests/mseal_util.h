@@ -59,6 +59,11 @@ bool backend_is_syscall(void);
  * the contract's stricter one differ, a test expects upstream's then.
  */
 bool kernel_enforces(void);
+/*
+ * Does system call 462 work (the kernel's mseal(2), or the module's while
+ * its syscall parameter is on)?
+ */
+bool kernel_has_mseal(void);
 /* Is the running kernel older than @major.@minor? */
 bool kernel_older_than(int major, int minor);
 /* Open (once per process) /dev/mseal; returns fd or -errno. */
