@@ -199,7 +199,7 @@ TEST_F(vma, growsdown_stops_at_seal)
 	ASSERT_BACKEND();
 	base = mmap(NULL, NPAGES * ps, RW,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
-	ASSERT_NE(MAP_FAILED, base);
+	ASSERT_TRUE(base != MAP_FAILED);
 	ASSERT_EQ(0, seal(base, ps, 0));
 	EXPECT_EQ(0, xmprotect(pg(base, 2), ps, PROT_READ | PROT_GROWSDOWN));
 	EXPECT_STREQ("0-1 rw-p S|1-3 r--p -|3-4 rw-p -",
@@ -218,7 +218,7 @@ TEST_F(vma, shmdt_detaches_unsealed_part)
 	id = shmget(IPC_PRIVATE, NPAGES * ps, IPC_CREAT | 0600);
 	ASSERT_LE(0, id);
 	p = shmat(id, NULL, 0);
-	ASSERT_NE((void *)-1, p);
+	ASSERT_TRUE(p != (void *)-1);
 	shmctl(id, IPC_RMID, NULL);
 	fill_pattern(p, NPAGES * ps, 7);
 	ASSERT_EQ(0, seal(p, 2 * ps, 0));
@@ -273,14 +273,14 @@ TEST_F(vma, alias_of_sealed_shared_memfd_refused)
 	ASSERT_EQ(0, ftruncate(fd, ps));
 	ASSERT_EQ(0, fstat(fd, &sb));
 	p = mmap(NULL, ps, RW, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(p != MAP_FAILED);
 	fill_pattern(p, ps, 3);
 	ASSERT_EQ(0, xmprotect(p, ps, PROT_READ));
 	ASSERT_EQ(0, seal(p, ps, 0));
 	ASSERT_EQ(1, count_inode(sb.st_ino));
 	ASSERT_EQ(0, region_save(&st, p - ps, 3 * ps));
 	alias = xmremap_alias(p, ps);
-	EXPECT_EQ(MAP_FAILED, alias);
+	EXPECT_TRUE(alias == MAP_FAILED);
 	EXPECT_EQ(EPERM, errno);
 	if (alias != MAP_FAILED) {
 		/* The bypass: a writable alias changes the sealed page. */
@@ -307,14 +307,14 @@ TEST_F(vma, alias_of_sealed_sysv_shm_refused)
 	id = shmget(IPC_PRIVATE, ps, IPC_CREAT | 0600);
 	ASSERT_LE(0, id);
 	p = shmat(id, NULL, 0);
-	ASSERT_NE((void *)-1, p);
+	ASSERT_TRUE(p != (void *)-1);
 	shmctl(id, IPC_RMID, NULL);
 	fill_pattern(p, ps, 4);
 	ASSERT_EQ(0, xmprotect(p, ps, PROT_READ));
 	ASSERT_EQ(0, seal(p, ps, 0));
 	ASSERT_EQ(0, region_save(&st, p - ps, 3 * ps));
 	alias = xmremap_alias(p, ps);
-	EXPECT_EQ(MAP_FAILED, alias);
+	EXPECT_TRUE(alias == MAP_FAILED);
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(0, region_compare(&st, why, sizeof(why))) TH_LOG("%s", why);
 	region_free(&st);
@@ -353,7 +353,7 @@ TEST_F(vma, devzero_private_ro_discard_refused)
 	fd = open("/dev/zero", O_RDWR);
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, 2 * ps, RW, MAP_PRIVATE, fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_TRUE(p != MAP_FAILED);
 	close(fd);
 	fill_pattern(p, 2 * ps, 5);
 	ASSERT_EQ(0, xmprotect(p, 2 * ps, PROT_READ));
@@ -438,14 +438,14 @@ TEST_F(vma, parked_uffd_discard_blocks_nobody)
 		SKIP(return, "no userfaultfd: %s", strerror(errno));
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
 	pk.addr = mmap(NULL, pk.len, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, pk.addr);
+	ASSERT_TRUE(pk.addr != MAP_FAILED);
 	pk.addr[0] = 1;
 	reg.range.start = (unsigned long)pk.addr;
 	reg.range.len = pk.len;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
 	/* Something of this process is sealed: its madvise is checked. */
 	own = mmap(NULL, ps, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, own);
+	ASSERT_TRUE(own != MAP_FAILED);
 	ASSERT_EQ(0, seal(own, ps, 0));
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, park_dontneed, &pk));
