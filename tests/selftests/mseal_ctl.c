@@ -360,7 +360,8 @@ TEST_F(ctl, status_loaded)
 	ASSERT_EQ(-EPERM, xmunmap(p, pgsz()));
 	CTL(RC_OK, &plain, "status");
 	EXPECT_EQ(seals + 1, field(self->r.out, "\nseals: "));
-	EXPECT_EQ(munmaps + 1, field(self->r.out, "munmap="));
+	/* Where the kernel refuses, the module sees no denial to count. */
+	EXPECT_EQ(munmaps + !kernel_enforces(), field(self->r.out, "munmap="));
 	EXPECT_LE(1, field(self->r.out, "\nranges: "));
 
 	ASSERT_EQ(0, write_file(PARAM_LOG, "1"));

@@ -77,8 +77,10 @@ bool kernel_enforces(void)
 
 	if (backend_is_syscall())
 		return true;
-	return !read_file("/sys/kernel/mseal/enforcement", buf, sizeof(buf)) &&
-	       !strncmp(buf, "kernel", 6);
+	/* Without the module loaded, the kernel has mseal(2) or nothing. */
+	if (read_file("/sys/kernel/mseal/enforcement", buf, sizeof(buf)))
+		return kernel_has_mseal();
+	return !strncmp(buf, "kernel", 6);
 }
 
 bool kernel_has_mseal(void)
