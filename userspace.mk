@@ -59,3 +59,4 @@ userspace-check: userspace
 	$(HOST_TEST_O)/msealctl_host $(USERSPACE_O)/msealctl
 	CC="$(CC)" bash tests/host/install-check.sh
 	CC="$(CC)" LIBMSEAL_A=$(USERSPACE_O)/libmseal.a bash tests/host/man-check.sh
+	CC="$(CC)" LIBMSEAL_DIR=$(USERSPACE_O) bash tests/host/glibc-coexist.sh

@@ -23,6 +23,7 @@
 # RELEASE: bookworm (Debian 12, 6.1) or trixie (Debian 13, 6.12), amd64.
 # The guest has no apt source it can reach: everything the packages need
 # to install and to build the module with DKMS is in the image already.
+# shellcheck disable=SC2016 # apt's, dpkg's, mmdebstrap's own $(...), ${...}, $1
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -72,7 +73,7 @@ start=$(date +%s)
 tmp=$(mktemp -d "$cache/.build-$release.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 echo "debian-image: building the $release root filesystem with mmdebstrap (cold: several minutes)" >&2
-# shellcheck disable=SC2016 # $1 is mmdebstrap's: the root directory
+# $1 is mmdebstrap's: the root directory.
 mmdebstrap --mode=root --variant=minbase --format=directory --architectures="$arch" \
 	--include="$(
 		IFS=,

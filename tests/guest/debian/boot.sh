@@ -36,14 +36,15 @@ if [ "${1:-}" = --install ]; then
 fi
 
 out=/dev/ttyS1
-p=/run/mseal-guest
+# Not under /run: it is mounted noexec.
+p=/var/lib/mseal-guest/payload
 rm -rf "$p"
 mkdir -p "$p"
-if ! tar -xf /dev/vdb -C "$p" 2>"$p/tar.err" || [ ! -x "$p/test.sh" ]; then
+if ! tar -xf /dev/vdb -C "$p" 2>"$p/tar.err" || [ ! -f "$p/test.sh" ]; then
 	echo "GUEST FAIL payload: no test.sh in /dev/vdb ($(head -c 200 "$p/tar.err"))" >"$out"
 	systemctl poweroff
 	exit 1
 fi
-"$p/test.sh" >"$out" 2>&1 || true
+bash "$p/test.sh" >"$out" 2>&1 || true
 echo "GUEST test.sh did not end the boot: powering off" >"$out"
 systemctl poweroff
