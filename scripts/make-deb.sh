@@ -55,6 +55,10 @@ mseal ($ver) unstable; urgency=medium
  -- $maint  $(date -u -R -d "@$epoch")
 CHANGELOG
 
+if [[ ${MSEAL_DEB_LINTIAN:-1} != 0 ]] && ! command -v lintian >/dev/null; then
+	echo "make-deb: lintian missing (run scripts/deps.sh)" >&2
+	exit 1
+fi
 (cd "$stage" && dpkg-checkbuilddeps) ||
 	{ echo "make-deb: missing build dependencies (run scripts/deps.sh)" >&2; exit 1; }
 echo "make-deb: dpkg-buildpackage in $stage" >&2

@@ -80,8 +80,9 @@ while ((boot < 4)); do
 		-drive "file=$work/disk.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$work/payload.tar,if=virtio,format=raw,readonly=on" \
 		-serial "file:$work/console-$boot.log" -serial stdio </dev/null |
-		tr -d '\r' | tee -a "$work/guest.out" "$work/boot-$boot.out" |
-		awk -v r="$release" '/^(STEP|FAIL|GUEST|NEXT|DONE)/ { print "debian-guest " r ": " $0 > "/dev/stderr"; fflush() }'
+		awk -v r="$release" -v all="$work/guest.out" -v one="$work/boot-$boot.out" '
+			{ sub(/\r$/, ""); print >> all; print > one; fflush(all); fflush(one) }
+			/^(STEP|FAIL|GUEST|NEXT|DONE)/ { print "debian-guest " r ": " $0 > "/dev/stderr"; fflush("/dev/stderr") }'
 	qrc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - t0))
 	echo "debian-guest: $release boot $boot took ${secs}s (QEMU exit $qrc)" >&2

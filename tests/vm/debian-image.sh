@@ -17,8 +17,9 @@
 # and mmdebstrap's version.  Change any of them and a new image is made; an
 # image is otherwise reused as it is (a newer kernel ABI in the mirror does
 # not invalidate it: MSEAL_GUEST_REBUILD=1 forces a new one).  The cache
-# root is MSEAL_GUEST_CACHE (default /var/cache/mseal/debian-guest); older
-# images of a release are removed when a new one is complete.
+# root is MSEAL_GUEST_CACHE (default /var/cache/mseal/debian-guest).  Images
+# unused for 14 days are removed when a new one is made (not sooner: other
+# trees on the machine may be booting theirs).
 #
 # RELEASE: bookworm (Debian 12, 6.1) or trixie (Debian 13, 6.12), amd64.
 # The guest has no apt source it can reach: everything the packages need
@@ -53,6 +54,7 @@ mkdir -p "$cache"
 exec 8>"$cache/.lock-$release"
 flock 8
 if [[ -f $dir/.complete && ${MSEAL_GUEST_REBUILD:-0} != 1 ]]; then
+	touch "$dir/.used"
 	echo "debian-image: $release image cached in $dir" >&2
 	echo "$dir"
 	exit 0
@@ -95,7 +97,7 @@ chroot "$tmp/root" dpkg-query -W -f '${Package} ${Version}\n' >"$tmp/packages.tx
 
 # Room for the module's sources and DKMS build, the test program, logs.
 used=$(du -sm "$tmp/root" | cut -f1)
-mkfs.ext4 -q -F -L mseal-root -d "$tmp/root" "$tmp/rootfs.img" "$((used + 1024))M"
+mkfs.ext4 -q -F -L mseal-root -d "$tmp/root" "$tmp/rootfs.img" "$((used + 1024))M" >&2
 rm -rf "$tmp/root"
 {
 	echo "release=$release arch=$arch"
@@ -107,9 +109,9 @@ rm -rf "$tmp/root"
 rm -rf "$dir"
 mv "$tmp" "$dir"
 trap - EXIT
-touch "$dir/.complete"
-for old in "$cache/$release-$arch-"*; do
-	[[ $old == "$dir" ]] || rm -rf "$old"
+touch "$dir/.complete" "$dir/.used"
+for old in "$cache/"*-*-*/.used; do
+	if [[ -n $(find "$old" -mtime +14 2>/dev/null) ]]; then rm -rf "${old%/.used}"; fi
 done
 echo "debian-image: $release image ($krel, $(du -sh --apparent-size "$dir/rootfs.img" | cut -f1)) made in $(($(date +%s) - start))s: $dir" >&2
 echo "$dir"
