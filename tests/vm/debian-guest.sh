@@ -48,6 +48,19 @@ verdict() { # FAIL line, exit 1
 	exit 1
 }
 
+# The guest's lines, as they come (awk and tr would buffer them): to the
+# logs, and the protocol's ones to stderr.
+progress() {
+	local line
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" | tee -a "$work/guest.out" >>"$1"
+		case $line in
+		STEP* | FAIL* | GUEST* | INFO* | NEXT* | DONE*) echo "debian-guest $release: $line" >&2 ;;
+		esac
+	done
+}
+
 rm -rf "$work"
 mkdir -p "$work/payload/debs"
 for p in mseal-dkms libmseal0 libmseal-dev mseal-tools; do
@@ -80,9 +93,7 @@ while ((boot < 4)); do
 		-drive "file=$work/disk.qcow2,if=virtio,format=qcow2" \
 		-drive "file=$work/payload.tar,if=virtio,format=raw,readonly=on" \
 		-serial "file:$work/console-$boot.log" -serial stdio </dev/null |
-		awk -v r="$release" -v all="$work/guest.out" -v one="$work/boot-$boot.out" '
-			{ sub(/\r$/, ""); print >> all; print > one; fflush(all); fflush(one) }
-			/^(STEP|FAIL|GUEST|NEXT|DONE)/ { print "debian-guest " r ": " $0 > "/dev/stderr"; fflush("/dev/stderr") }'
+		progress "$work/boot-$boot.out"
 	qrc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - t0))
 	echo "debian-guest: $release boot $boot took ${secs}s (QEMU exit $qrc)" >&2
