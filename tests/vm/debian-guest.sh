@@ -30,7 +30,8 @@
 # Environment: MSEAL_GUEST_BOOT_TIMEOUT (host-side limit per boot, seconds,
 # default 1500: boot 1 builds the module under emulation), MSEAL_DEB_DIR
 # (default build/deb), MSEAL_GUEST_CACHE and MSEAL_GUEST_REBUILD (see
-# debian-image.sh).
+# debian-image.sh), MSEAL_GUEST_RESUME=1 (development: keep the disk of the
+# last run and go on from the stage its guest had reached).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -61,7 +62,15 @@ progress() {
 	done
 }
 
-rm -rf "$work"
+if [[ ${MSEAL_GUEST_RESUME:-0} == 1 && -f $work/disk.qcow2 ]]; then
+	# Development: boot the disk as the last run left it, with a new
+	# payload; the test goes on from the stage it had reached.
+	resume=1
+	rm -rf "$work/payload" "$work/payload.tar"
+else
+	resume=0
+	rm -rf "$work"
+fi
 mkdir -p "$work/payload/debs"
 for p in mseal-dkms libmseal0 libmseal-dev mseal-tools; do
 	f=$(compgen -G "$debs/${p}_${ver}_*.deb" | head -n 1)
@@ -74,11 +83,11 @@ tar -C "$work/payload" -cf "$work/payload.tar" .
 
 img=$(bash "$root/tests/vm/debian-image.sh" "$release") || verdict "setup: no $release image (tests/vm/debian-image.sh)"
 krel=$(cat "$img/kernel-release")
-qemu-img create -q -f qcow2 -F raw -b "$img/rootfs.img" "$work/disk.qcow2" ||
+((resume)) || qemu-img create -q -f qcow2 -F raw -b "$img/rootfs.img" "$work/disk.qcow2" ||
 	verdict "setup: qemu-img create failed"
 echo "debian-guest: $release, kernel $krel, image $img" >&2
 
-: >"$work/guest.out"
+((resume)) || : >"$work/guest.out"
 boot=0
 while ((boot < 4)); do
 	boot=$((boot + 1))

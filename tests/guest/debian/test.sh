@@ -113,8 +113,8 @@ install)
 	;;
 reboot)
 	[[ -d /sys/module/mseal ]] || fail reboot "mseal not loaded at boot"
-	r=$(systemctl show -p ActiveState -p Result --value systemd-modules-load.service | oneline)
-	[[ $r == "active success" ]] || fail reboot "systemd-modules-load.service: $r"
+	r="$(systemctl show -p ActiveState --value systemd-modules-load.service)/$(systemctl show -p Result --value systemd-modules-load.service)"
+	[[ $r == active/success ]] || fail reboot "systemd-modules-load.service: $r"
 	# What it logged, for the record (not every systemd logs the insertion).
 	echo "INFO systemd-modules-load: $({ journalctl -b -o cat -u systemd-modules-load.service 2>/dev/null
 		dmesg 2>/dev/null | grep 'systemd-modules-load'; } | oneline)"
