@@ -9,6 +9,8 @@
 #                        in QEMU guests
 #   make modules_install install the module for the running kernel
 #   make install         install libmseal, msealctl and man pages (userspace.mk)
+#   make deb             Debian packages; make debian-guest: them in a Debian
+#                        guest (deb.mk)
 
 SHELL := /bin/bash
 
@@ -140,6 +142,7 @@ check:
 	done
 	$(MAKE) userspace-check
 	bash tests/vm/dkms-check.sh
+	$(MAKE) deb-check
 	@# Last, and not through a sub-make: its final line is the summary.
 	bash tests/vm/check-kernels.sh $(CHECK_KERNELS)
 
@@ -166,3 +169,4 @@ demo: deps
 	bash tests/vm/demo.sh $(ARCH_GUEST)
 
 include userspace.mk
+include deb.mk

@@ -76,6 +76,8 @@ userspace-check: userspace
 		tests/selftests/mseal_util.c $(USERSPACE_O)/libmseal.a
 	CC="$(CC)" bash tests/host/autoseal-check.sh $(HOST_TEST_O) $(USERSPACE_O)
 
+	CC="$(CC)" LIBMSEAL_DIR=$(USERSPACE_O) bash tests/host/glibc-coexist.sh
+
 # Start-up cost of libmseal-autoseal.so on this machine (its own mseal(2)):
 # medians of interleaved plain and sealed starts, and their ratio.  A
 # benchmark, not a test: nothing fails on the figures.

@@ -10,11 +10,13 @@
  *
  * Link with -lmseal (pkg-config --cflags --libs libmseal).
  *
- * glibc 2.41 and later also declare mseal() in <sys/mman.h>, as a plain
- * system call wrapper that fails with ENOSYS on kernels without it.  The
- * declaration below is the same (C++ exception specification included),
- * so both headers may be included in either order, and a program linked
- * with -lmseal calls this library's mseal(), with its fallback.
+ * glibc 2.43 and later also declare mseal() in <sys/mman.h> (and define
+ * mseal@GLIBC_2.43), as a plain system call wrapper that fails with
+ * ENOSYS on kernels without it.  The declaration below is the same (C++
+ * exception specification included), so both headers may be included in
+ * either order, and a program linked with -lmseal calls this library's
+ * mseal@LIBMSEAL_0.1, with its fallback, whatever else is loaded; see
+ * mseal(3).
  */
 #ifndef LIBMSEAL_MSEAL_H
 #define LIBMSEAL_MSEAL_H

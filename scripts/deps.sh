@@ -79,7 +79,7 @@ compute() {
         dkms sparse libkmod-dev kmod cpio xz-utils busybox-static
         qemu-system-x86 linux-source-6.1 "linux-headers-$abi"
         groff-base man-db
-        gdb python3 perl
+        gdb python3 perl debhelper dh-dkms lintian mmdebstrap qemu-utils e2fsprogs
     )
     if [[ $want_arm == 1 ]]; then
         pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
