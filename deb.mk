@@ -14,10 +14,9 @@
 #   make debian-image     only the guest's root filesystem, cached under
 #     [RELEASE=bookworm]  /var/cache/mseal/debian-guest (tests/vm/debian-image.sh)
 #
-# DEBIAN_GUEST_CHECK is the list of releases `make check` boots (deb-check).
-# It is bookworm until the module builds on Debian 13's 6.12; then make it
-# `trixie` (or `bookworm trixie`) here, or per run:
-#   make check DEBIAN_GUEST_CHECK=trixie
+# DEBIAN_GUEST_CHECK is the list of releases `make check` boots (deb-check):
+# Debian 13, the current stable; Debian 12 per run:
+#   make check DEBIAN_GUEST_CHECK="bookworm trixie"
 
 RELEASE ?= bookworm
 DEBIAN_GUEST_CHECK ?= trixie
