@@ -12,7 +12,7 @@
 #    smaps shows "sl");
 #  - msealctl run: the program's output and exit status, its seals, the
 #    --late and --exempt options;
-#  - make install puts the module at $(LIBDIR)/libmseal-autoseal.so.
+#  - make install puts the module at $(LIBDIR)/mseal/libmseal-autoseal.so.
 # Last line: "autoseal host: N programs, N ranges sealed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -83,11 +83,11 @@ fi
 
 stage=$(mktemp -d)
 make -s -C "$root" install DESTDIR="$stage" PREFIX=/usr >/dev/null 2>&1
-check "make install: /usr/lib/libmseal-autoseal.so" test -f "$stage/usr/lib/libmseal-autoseal.so"
+check "make install: /usr/lib/mseal/libmseal-autoseal.so" test -f "$stage/usr/lib/mseal/libmseal-autoseal.so"
 check "make install: no libc in libmseal-autoseal.so (freestanding)" \
-	bash -c '! readelf -dW "$1" | grep -q NEEDED' _ "$stage/usr/lib/libmseal-autoseal.so"
-check "make install: msealctl runs /usr/lib/libmseal-autoseal.so by default" \
-	grep -q /usr/lib/libmseal-autoseal.so "$stage/usr/sbin/msealctl"
+	bash -c '! readelf -dW "$1" | grep -q NEEDED' _ "$stage/usr/lib/mseal/libmseal-autoseal.so"
+check "make install: msealctl runs /usr/lib/mseal/libmseal-autoseal.so by default" \
+	grep -q /usr/lib/mseal/libmseal-autoseal.so "$stage/usr/sbin/msealctl"
 rm -rf "$stage"
 
 failed=$((tfailed + fails))

@@ -59,10 +59,7 @@ bool backend_is_syscall(void);
  * the contract's stricter one differ, a test expects upstream's then.
  */
 bool kernel_enforces(void);
-/*
- * Does system call 462 work (the kernel's mseal(2), or the module's while
- * its syscall parameter is on)?
- */
+/* Has the running kernel mseal(2) of its own (6.10+)? */
 bool kernel_has_mseal(void);
 /* Is the running kernel older than @major.@minor? */
 bool kernel_older_than(int major, int minor);
