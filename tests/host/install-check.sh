@@ -33,7 +33,7 @@ for f in lib/libmseal.so.$version lib/libmseal.a include/mseal.h \
 	lib/pkgconfig/libmseal.pc sbin/msealctl share/man/man3/mseal.3 \
 	share/man/man3/mseal_list.3 share/man/man3/mseal_sysmap_optout.3 \
 	share/man/man4/mseal.4 share/man/man8/msealctl.8 \
-	lib/libmseal-autoseal.so share/man/man8/libmseal-autoseal.8; do
+	lib/mseal/libmseal-autoseal.so share/man/man8/libmseal-autoseal.8; do
 	check "installed $f" test -f "$d/$f"
 done
 check "libmseal.so.0 -> libmseal.so.$version" \
