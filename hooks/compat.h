@@ -13,6 +13,18 @@
  *   MSEAL_HAVE_VM_FLAGS_SET   vm_flags is written through vm_flags_reset()
  *                             (6.3+)
  *   MSEAL_HAVE_MM_FLAGS_BITMAP  mm->flags is a bitmap behind mm_flags_*()
+ *   MSEAL_HAVE_FTRACE_OPS_FL_RECURSION  ftrace's recursion guard is
+ *                             opt-in (5.11+)
+ *   MSEAL_HAVE_VMA_ITERATOR   VMAs are in the maple tree (6.1+); before,
+ *                             in a list (vm_prev, vm_next)
+ *   MSEAL_HAVE___DO_MUNMAP    one unmap entry, __do_munmap() (up to 6.0)
+ *   MSEAL_HAVE_MPROTECT_FIXUP_5ARG  mprotect_fixup() has no tlb argument
+ *                             (up to 6.0)
+ *   MSEAL_HAVE_FILE_OPEN_ROOT_MNT  file_open_root_mnt() (5.12+)
+ *   MSEAL_HAVE_MADV_DONTNEED_LOCKED  madvise has a per-VMA check
+ *                             function (5.18+)
+ *   MSEAL_HAVE_EXPORTED_FTRACE_FREE_FILTER  ftrace_free_filter() is
+ *                             exported (5.19+; probes/exported.list)
  *   MSEAL_HAVE_IN_EXECVE      task_struct has the in_execve bit, which
  *                             tells a mapping created by exec from one
  *                             created later
@@ -23,8 +35,10 @@
 #ifndef _MSEAL_COMPAT_H
 #define _MSEAL_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/ftrace.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 
@@ -83,6 +97,18 @@ static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
 #error "mseal needs ftrace that can divert a call on this architecture"
 #endif
 
+/*
+ * Before 5.11 ftrace wraps a callback in its own recursion guard unless
+ * the ops say the callback needs none (FTRACE_OPS_FL_RECURSION_SAFE);
+ * since, the guard is opt-in (FTRACE_OPS_FL_RECURSION).  The callbacks
+ * hook nothing they call, so they need none.
+ */
+#ifdef MSEAL_HAVE_FTRACE_OPS_FL_RECURSION
+#define MSEAL_FTRACE_OPS_RECURSION	0
+#else
+#define MSEAL_FTRACE_OPS_RECURSION	FTRACE_OPS_FL_RECURSION_SAFE
+#endif
+
 #ifdef MSEAL_FTRACE_ARGS_ONLY
 static __always_inline unsigned long mseal_hook_arg(struct MSEAL_FREGS *f,
 						    unsigned int n)
@@ -127,15 +153,43 @@ static __always_inline void mseal_hook_divert(struct MSEAL_FREGS *f,
 #endif
 
 /*
+ * Where mprotect_fixup() has its VMA and range: (vma, pprev, start, end,
+ * newflags) up to 6.0, (tlb, vma, pprev, start, end, newflags) in 6.1.
+ */
+#ifdef MSEAL_HAVE_MPROTECT_FIXUP_5ARG
+#define MSEAL_MPROTECT_FIXUP_VMA	0
+#else
+#define MSEAL_MPROTECT_FIXUP_VMA	1
+#endif
+#define MSEAL_MPROTECT_FIXUP_START	(MSEAL_MPROTECT_FIXUP_VMA + 2)
+#define MSEAL_MPROTECT_FIXUP_END	(MSEAL_MPROTECT_FIXUP_VMA + 3)
+
+/*
+ * MADV_DONTNEED and MADV_FREE are checked per VMA in
+ * madvise_dontneed_free_valid_vma() from 5.18 (MSEAL_HAVE_MADV_DONTNEED_LOCKED
+ * traces it); before, where they discard, and madvise(2)'s own entry is
+ * hooked too, since it may bypass do_madvise()'s (hooks/madvise.c).
+ */
+#ifdef MSEAL_HAVE_MADV_DONTNEED_LOCKED
+#define MSEAL_MADVISE_SYSCALL_HOOKED	0
+#else
+#define MSEAL_MADVISE_SYSCALL_HOOKED	1
+#endif
+
+/*
  * The VMA before @vma in @mm, or NULL: what vma_merge() (through
  * mprotect_fixup()) needs as its prev.  mmap_lock held.
  */
 static inline struct vm_area_struct *mseal_vma_prev(struct mm_struct *mm,
 						    struct vm_area_struct *vma)
 {
+#ifdef MSEAL_HAVE_VMA_ITERATOR
 	MA_STATE(mas, &mm->mm_mt, vma->vm_start, vma->vm_start);
 
 	return mas_prev(&mas, 0);
+#else
+	return vma->vm_prev;	/* before the maple tree (6.1) */
+#endif
 }
 
 /* What vma_merge() compares a VMA's name with (6.1: anon_vma_name()). */
@@ -176,6 +230,18 @@ static inline void mseal_vma_set_flags(struct vm_area_struct *vma,
 #define mseal_mm_clear(mm, bit)		clear_bit(bit, &(mm)->flags)
 #define mseal_mm_test_and_set(mm, bit)	test_and_set_bit(bit, &(mm)->flags)
 #define mseal_mm_test_and_clear(mm, bit) test_and_clear_bit(bit, &(mm)->flags)
+#endif
+
+/* Open @name relative to the root of @mnt (5.12+: file_open_root_mnt()). */
+#ifdef MSEAL_HAVE_FILE_OPEN_ROOT_MNT
+#define mseal_file_open_root_mnt	file_open_root_mnt
+#else
+static inline struct file *mseal_file_open_root_mnt(struct vfsmount *mnt,
+						    const char *name,
+						    int flags, umode_t mode)
+{
+	return file_open_root(mnt->mnt_root, mnt, name, flags, mode);
+}
 #endif
 
 #ifdef MSEAL_HAVE_IN_EXECVE

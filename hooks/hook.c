@@ -48,12 +48,21 @@ static struct mseal_hook *const mseal_hooks[] = {
 #ifndef VM_SEALED
 	/* Enforcement: only where the kernel has no mseal(2) of its own. */
 	&mseal_munmap_hook,
+#ifndef MSEAL_HAVE___DO_MUNMAP
 	&mseal_munmap_request_hook,
+#endif
 	&mseal_mprotect_hook,
 	&mseal_mremap_hook,
 	&mseal_mmap_hook,
 	&mseal_madvise_hook,
 	&mseal_madvise_flags_hook,
+#if MSEAL_MADVISE_SYSCALL_HOOKED
+	&mseal_madvise_free_hook,
+	&mseal_madvise_syscall_hook,
+#ifdef MSEAL_ARCH_COMPAT_SYS_MADVISE
+	&mseal_madvise_compat_syscall_hook,
+#endif
+#endif
 #endif
 	&mseal_mm_exit_hook,
 	&mseal_sysmap_hook,
@@ -99,7 +108,7 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 			hook->site = 0;
 	}
 	hook->ops.func = hook->func;
-	hook->ops.flags = MSEAL_FTRACE_OPS_FLAGS;
+	hook->ops.flags = MSEAL_FTRACE_OPS_FLAGS | MSEAL_FTRACE_OPS_RECURSION;
 	ret = hook->site ? ftrace_set_filter_ip(&hook->ops, hook->site, 0, 0) :
 			   -EINVAL;
 	if (ret) {
@@ -111,13 +120,27 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 	return 0;
 }
 
+/*
+ * Drop the filter of a hook's ops.  Before 5.19 ftrace_free_filter() is
+ * not exported: the site is removed from the filter instead, which leaves
+ * the (empty) filter hash allocated, a few dozen bytes per hook and load.
+ */
+static void mseal_hook_free_filter(struct mseal_hook *hook)
+{
+#ifdef MSEAL_HAVE_EXPORTED_FTRACE_FREE_FILTER
+	ftrace_free_filter(&hook->ops);
+#else
+	ftrace_set_filter_ip(&hook->ops, hook->site, 1, 0);
+#endif
+}
+
 static void mseal_hooks_release(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		if (mseal_hooks[i]->site)
-			ftrace_free_filter(&mseal_hooks[i]->ops);
+			mseal_hook_free_filter(mseal_hooks[i]);
 		mseal_hooks[i]->site = 0;
 	}
 }

@@ -52,6 +52,9 @@ extern struct mseal_hook mseal_mremap_hook;
 extern struct mseal_hook mseal_mmap_hook;
 extern struct mseal_hook mseal_madvise_hook;
 extern struct mseal_hook mseal_madvise_flags_hook;
+extern struct mseal_hook mseal_madvise_free_hook;
+extern struct mseal_hook mseal_madvise_syscall_hook;
+extern struct mseal_hook mseal_madvise_compat_syscall_hook;
 extern struct mseal_hook mseal_mm_exit_hook;
 extern struct mseal_hook mseal_sysmap_hook;
 
@@ -94,13 +97,27 @@ struct mseal_kcalls {
 					    struct anon_vma *anon_vma,
 					    struct file *file, pgoff_t pgoff,
 					    struct mempolicy *policy,
-					    struct vm_userfaultfd_ctx uffd_ctx,
-					    struct anon_vma_name *anon_name);
+					    struct vm_userfaultfd_ctx uffd_ctx
+#ifdef MSEAL_HAVE_VMA_MERGE_ANON_NAME
+					    , struct anon_vma_name *anon_name
+#endif
+					    );
 #endif
 };
 
 extern struct mseal_kcalls mseal_kcall;
 int mseal_kcalls_init(void);
+
+#ifndef VM_SEALED
+/*
+ * vma_merge() of [@vma] with its neighbours, as mprotect_fixup() calls it
+ * to give @vma the flags @newflags: the merged VMA, or NULL.
+ */
+struct vm_area_struct *mseal_kcall_vma_merge(struct mm_struct *mm,
+					     struct vm_area_struct *prev,
+					     struct vm_area_struct *vma,
+					     unsigned long newflags);
+#endif
 
 /* A tracepoint of the kernel (not of a module) by name, or NULL. */
 struct tracepoint;

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/mempolicy.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/mm.h>
@@ -80,6 +81,21 @@ int mseal_kcalls_init(void)
 		return -EOPNOTSUPP;
 	}
 	return 0;
+}
+
+struct vm_area_struct *mseal_kcall_vma_merge(struct mm_struct *mm,
+					     struct vm_area_struct *prev,
+					     struct vm_area_struct *vma,
+					     unsigned long newflags)
+{
+	return mseal_kcall.vma_merge(mm, prev, vma->vm_start, vma->vm_end,
+				     newflags, vma->anon_vma, vma->vm_file,
+				     vma->vm_pgoff, vma_policy(vma),
+				     vma->vm_userfaultfd_ctx
+#ifdef MSEAL_HAVE_VMA_MERGE_ANON_NAME
+				     , mseal_anon_vma_name(vma)
+#endif
+				     );
 }
 #else
 /*

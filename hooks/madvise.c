@@ -55,22 +55,74 @@ static bool mseal_refuse_discard(void)
 	return false;
 }
 
+/* Does discarding in @vma break a seal (of it, or of the whole request)? */
+static bool mseal_madvise_vma_denied(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	return mseal_mm_marked(mm) &&
+	       ((mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) ||
+		mseal_request_denied(mm, vma));
+}
+
+#ifdef MSEAL_HAVE_MADV_DONTNEED_LOCKED
 /* madvise_dontneed_free_valid_vma(vma, start, *end, behavior) */
 static MSEAL_HOOK_FN(mseal_madvise)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
-	struct mm_struct *mm = vma->vm_mm;
 	unsigned long start = mseal_hook_arg(fregs, 1);
 
-	if (!mseal_mm_marked(mm))
+	if (!mseal_madvise_vma_denied(vma))
 		return;
-	if (!(mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) &&
-	    !mseal_request_denied(mm, vma))
-		return;
-	mseal_denied(MSEAL_OP_MADVISE, mm, start, vma->vm_end);
+	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
 	mseal_hook_divert(fregs, mseal_refuse_discard);
 }
+
+struct mseal_hook mseal_madvise_hook =
+	MSEAL_HOOK("madvise_dontneed_free_valid_vma", mseal_madvise);
+#else
+/*
+ * Up to 5.17 nothing checks a VMA before MADV_DONTNEED or MADV_FREE
+ * discards it but code inlined into do_madvise(); the discarding itself
+ * is hooked, under the same mmap_lock: zap_page_range(vma, start, size),
+ * which only madvise(MADV_DONTNEED) calls on user memory, and
+ * madvise_free_single_vma(vma, start, end).
+ */
+static void mseal_refuse_zap(void)
+{
+	mseal_refuse_discard();
+}
+
+static MSEAL_HOOK_FN(mseal_madvise)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
+	unsigned long start = mseal_hook_arg(fregs, 1);
+
+	if (!mseal_madvise_vma_denied(vma))
+		return;
+	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
+	mseal_hook_divert(fregs, mseal_refuse_zap);
+}
+
+static MSEAL_HOOK_FN(mseal_madvise_free)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
+	unsigned long start = mseal_hook_arg(fregs, 1);
+
+	if (!mseal_madvise_vma_denied(vma))
+		return;
+	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
+	mseal_hook_divert(fregs, mseal_refuse);
+}
+
+struct mseal_hook mseal_madvise_hook =
+	MSEAL_HOOK("zap_page_range", mseal_madvise);
+struct mseal_hook mseal_madvise_free_hook =
+	MSEAL_HOOK("madvise_free_single_vma", mseal_madvise_free);
+#endif
 
 /* Try again: the system call is restarted on its way to user mode. */
 static long mseal_madvise_again(void)
@@ -81,23 +133,19 @@ static long mseal_madvise_again(void)
 	return -ERESTARTNOINTR;
 }
 
-/* do_madvise(mm, start, len_in, behavior) */
-static MSEAL_HOOK_FN(mseal_madvise_flags)
+/*
+ * The check at the entry of a madvise: over the whole range, for what the
+ * per-VMA hooks above do not see.  What do_madvise() rejects, it rejects
+ * with its own errno.
+ */
+static void mseal_madvise_entry(struct MSEAL_FREGS *fregs,
+				struct mm_struct *mm, unsigned long start,
+				size_t len_in, int behavior)
 {
-	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
-	unsigned long start = untagged_addr(mseal_hook_arg(fregs, 1));
-	size_t len_in = mseal_hook_arg(fregs, 2);
-	int behavior = mseal_hook_arg(fregs, 3);
 	unsigned long end;
 	size_t len;
 	bool denied;
 
-	if (!mseal_mm_marked(mm) || !mseal_madvise_discards(behavior))
-		return;
-	if (behavior != MADV_REMOVE && behavior != MADV_DONTFORK &&
-	    behavior != MADV_WIPEONFORK && mseal_in_madvise())
-		return;
-	/* What do_madvise() rejects, it rejects with its own errno. */
 	len = PAGE_ALIGN(len_in);
 	end = start + len;
 	if (!PAGE_ALIGNED(start) || (len_in && !len) || end <= start)
@@ -114,7 +162,54 @@ static MSEAL_HOOK_FN(mseal_madvise_flags)
 		mseal_hook_divert(fregs, mseal_refuse);
 }
 
-struct mseal_hook mseal_madvise_hook =
-	MSEAL_HOOK("madvise_dontneed_free_valid_vma", mseal_madvise);
+/* Discarding advice that no per-VMA hook sees. */
+static bool mseal_madvise_unhooked(int behavior)
+{
+	return behavior == MADV_REMOVE || behavior == MADV_DONTFORK ||
+	       behavior == MADV_WIPEONFORK;
+}
+
+/* do_madvise(mm, start, len_in, behavior) */
+static MSEAL_HOOK_FN(mseal_madvise_flags)
+{
+	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
+	int behavior = mseal_hook_arg(fregs, 3);
+
+	if (!mseal_mm_marked(mm) || !mseal_madvise_discards(behavior))
+		return;
+	if (mseal_in_madvise() &&
+	    (!mseal_madvise_unhooked(behavior) || MSEAL_MADVISE_SYSCALL_HOOKED))
+		return;
+	mseal_madvise_entry(fregs, mm, untagged_addr(mseal_hook_arg(fregs, 1)),
+			    mseal_hook_arg(fregs, 2), behavior);
+}
+
 struct mseal_hook mseal_madvise_flags_hook =
 	MSEAL_HOOK("do_madvise", mseal_madvise_flags);
+
+#if MSEAL_MADVISE_SYSCALL_HOOKED
+/*
+ * Up to 5.17 madvise(2) may call a clone of do_madvise() (amd64 5.10:
+ * do_madvise.part.0) rather than its entry: its own entry is hooked for
+ * the advice of mseal_madvise_unhooked(), its arguments read from the
+ * user registers.
+ */
+static MSEAL_HOOK_FN(mseal_madvise_syscall)
+{
+	struct mm_struct *mm = current->mm;
+	struct pt_regs *regs = current_pt_regs();
+	int behavior = mseal_syscall_arg(regs, 2);
+
+	if (!mm || !mseal_mm_marked(mm) || !mseal_madvise_unhooked(behavior))
+		return;
+	mseal_madvise_entry(fregs, mm, untagged_addr(mseal_syscall_arg(regs, 0)),
+			    mseal_syscall_arg(regs, 1), behavior);
+}
+
+struct mseal_hook mseal_madvise_syscall_hook =
+	MSEAL_HOOK(MSEAL_ARCH_SYS_MADVISE, mseal_madvise_syscall);
+#ifdef MSEAL_ARCH_COMPAT_SYS_MADVISE
+struct mseal_hook mseal_madvise_compat_syscall_hook =
+	MSEAL_HOOK(MSEAL_ARCH_COMPAT_SYS_MADVISE, mseal_madvise_syscall);
+#endif
+#endif

@@ -24,14 +24,14 @@
 #include "mseal.h"
 #include "request.h"
 
-/* mprotect_fixup(tlb, vma, pprev, start, end, newflags) */
+/* mprotect_fixup([tlb,] vma, pprev, start, end, newflags) */
 static MSEAL_HOOK_FN(mseal_mprotect)
 {
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)mseal_hook_arg(fregs, 1);
+	struct vm_area_struct *vma = (struct vm_area_struct *)
+		mseal_hook_arg(fregs, MSEAL_MPROTECT_FIXUP_VMA);
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned long start = mseal_hook_arg(fregs, 3);
-	unsigned long end = mseal_hook_arg(fregs, 4);
+	unsigned long start = mseal_hook_arg(fregs, MSEAL_MPROTECT_FIXUP_START);
+	unsigned long end = mseal_hook_arg(fregs, MSEAL_MPROTECT_FIXUP_END);
 
 	if (!mseal_mm_marked(mm))
 		return;

@@ -3,7 +3,8 @@
  * munmap.c - refuse to unmap sealed memory (SPEC 3.1, and the unmapping
  * parts of 3.2, 3.3, 3.6 and 3.7).
  *
- * Every unmap of a range passes the unmap entry, do_mas_munmap(),
+ * Every unmap of a range passes the unmap entry, do_mas_munmap() (up to
+ * 6.0: __do_munmap(), which also does the unmap itself),
  * whatever asked for it: munmap(2), mmap(MAP_FIXED) over a mapping,
  * mremap shrinking or moving, shmdt (once per VMA: its sealed VMAs stay,
  * the others go, as upstream), vm_munmap() of drivers; and brk shrinking
@@ -42,6 +43,32 @@ static bool mseal_unmap_denied(struct mm_struct *mm,
 	return mseal_request_is_mremap(mm) && mseal_request_denied(mm, vma);
 }
 
+#ifdef MSEAL_HAVE___DO_MUNMAP
+/*
+ * __do_munmap(mm, start, len, uf, downgrade) (up to 6.0): the one unmap
+ * entry, with the range not yet validated.  What it rejects, it rejects
+ * with its own errno.
+ */
+static MSEAL_HOOK_FN(mseal_munmap)
+{
+	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
+	unsigned long start = mseal_hook_arg(fregs, 1);
+	unsigned long len = mseal_hook_arg(fregs, 2);
+	unsigned long end = start + PAGE_ALIGN(len);
+
+	if (!mseal_mm_marked(mm))
+		return;
+	if (offset_in_page(start) || start > TASK_SIZE ||
+	    len > TASK_SIZE - start)
+		return;
+	if (!mseal_unmap_denied(mm, NULL, start, end))
+		return;
+	mseal_denied(mseal_request_op(mm, MSEAL_OP_MUNMAP), mm, start, end);
+	mseal_hook_divert(fregs, len ? mseal_refuse : mseal_refuse_mremap);
+}
+
+struct mseal_hook mseal_munmap_hook = MSEAL_HOOK("__do_munmap", mseal_munmap);
+#else
 /*
  * do_mas_munmap(mas, mm, start, len, uf, downgrade): the entry, with the
  * range not yet validated.
@@ -80,3 +107,4 @@ struct mseal_hook mseal_munmap_request_hook =
 	MSEAL_HOOK("do_mas_munmap", mseal_munmap_request);
 struct mseal_hook mseal_munmap_hook =
 	MSEAL_HOOK("do_mas_align_munmap", mseal_munmap);
+#endif

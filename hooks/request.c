@@ -92,7 +92,9 @@ bool mseal_madvise_discards(int behavior)
 	switch (behavior) {
 	case MADV_FREE:
 	case MADV_DONTNEED:
-	case MADV_DONTNEED_LOCKED:
+#ifdef MADV_DONTNEED_LOCKED
+	case MADV_DONTNEED_LOCKED:	/* 5.18+ */
+#endif
 	case MADV_REMOVE:
 	case MADV_DONTFORK:
 	case MADV_WIPEONFORK:

@@ -66,7 +66,7 @@ static struct mm_struct *mseal_task_mm(struct task_struct *task)
 
 	snprintf(path, sizeof(path), "%d/maps",
 		 task_tgid_nr_ns(task, mseal_proc_ns));
-	f = file_open_root_mnt(mseal_proc_mnt, path, O_RDONLY, 0);
+	f = mseal_file_open_root_mnt(mseal_proc_mnt, path, O_RDONLY, 0);
 	if (IS_ERR(f))
 		return PTR_ERR(f) == -ENOENT ? ERR_PTR(-ESRCH) : ERR_CAST(f);
 	fput(f);

@@ -133,11 +133,7 @@ static struct vm_area_struct *mseal_vma_seal(struct mm_struct *mm,
 	unsigned long newflags = vma->vm_flags | MSEAL_VM_SEALED;
 	struct vm_area_struct *merged;
 
-	merged = mseal_kcall.vma_merge(mm, prev, vma->vm_start, vma->vm_end,
-				       newflags, vma->anon_vma, vma->vm_file,
-				       vma->vm_pgoff, vma_policy(vma),
-				       vma->vm_userfaultfd_ctx,
-				       mseal_anon_vma_name(vma));
+	merged = mseal_kcall_vma_merge(mm, prev, vma, newflags);
 	if (merged)
 		vma = merged;
 	mseal_vma_set_flags(vma, newflags);

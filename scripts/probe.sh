@@ -7,7 +7,9 @@
 # -Werror, and writes <out.h>:
 #   #define MSEAL_HAVE_<NAME> 1          the probe compiled
 #   /* MSEAL_HAVE_<NAME> is not set */   it did not
-# (<NAME> = the file name in upper case.) probes/control.c must compile, or
+# (<NAME> = the file name in upper case), and for each symbol of
+# probes/exported.list `MSEAL_HAVE_EXPORTED_<SYM>` when the tree's
+# Module.symvers exports it to modules. probes/control.c must compile, or
 # the headers/compiler are unusable and this fails (exit 1, the compiler's
 # messages on stderr). <out.h> is rewritten only when its content changes.
 #
@@ -80,6 +82,19 @@ have=0
             echo "/* $m is not set */"
         fi
     done
+    # Exports: a symbol the headers declare may still not be exported to
+    # modules (ftrace_free_filter before 5.19); the tree's Module.symvers says.
+    while read -r sym; do
+        [[ -z $sym || $sym == \#* ]] && continue
+        m="MSEAL_HAVE_EXPORTED_$(tr '[:lower:]' '[:upper:]' <<<"$sym")"
+        if [[ -f $kdir/Module.symvers ]] && awk -v s="$sym" '$2 == s { f = 1 } END { exit !f }' "$kdir/Module.symvers"; then
+            echo "#define $m 1"
+            have=$((have + 1))
+        else
+            echo "/* $m is not set */"
+        fi
+        names+=("$sym")
+    done <"$probes/exported.list"
     echo "#endif"
 } >"$work/config.h"
 if ! cmp -s "$work/config.h" "$out"; then

@@ -108,6 +108,12 @@ static inline unsigned long mseal_arch_ftrace_site(unsigned long addr)
 /* mseal(2)'s entry, and how it reads its arguments. */
 #define MSEAL_ARCH_SYS_MSEAL	"__arm64_sys_mseal"
 
+/*
+ * madvise(2)'s entry (hooked where it may bypass do_madvise()'s); compat
+ * tasks use the same one.
+ */
+#define MSEAL_ARCH_SYS_MADVISE	"__arm64_sys_madvise"
+
 static inline void mseal_arch_syscall_args(struct pt_regs *regs,
 					   unsigned long a0, unsigned long a1,
 					   unsigned long a2)

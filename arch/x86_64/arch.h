@@ -10,7 +10,9 @@
 #define _MSEAL_ARCH_H
 
 #include <linux/compat.h>
+#include <linux/kernel.h>
 #include <linux/ptrace.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/unistd.h>
 
@@ -111,20 +113,36 @@ static inline unsigned long mseal_arch_call_target(unsigned long addr,
  */
 static inline unsigned long mseal_arch_ftrace_site(unsigned long addr)
 {
+	/*
+	 * The single-instruction 5-byte NOPs ftrace may write: P6 (always
+	 * since 5.13), and before, per CPU vendor, K8 and K7/generic.
+	 */
+	static const u8 nops[][5] = {
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },	/* nopl 0(%rax,%rax) */
+		{ 0x66, 0x66, 0x66, 0x66, 0x90 },	/* K8_NOP5_ATOMIC */
+		{ 0x3e, 0x8d, 0x74, 0x26, 0x00 },	/* K7/generic */
+	};
 	u8 insn[5];
+	unsigned int i;
 
 	if (copy_from_kernel_nofault(insn, (void *)addr, sizeof(insn)))
 		return 0;
 	if (insn[0] == 0xe8)				/* call */
 		return addr;
-	if (insn[0] == 0x0f && insn[1] == 0x1f && insn[2] == 0x44 &&
-	    insn[3] == 0x00 && insn[4] == 0x00)	/* nopl 0(%rax,%rax) */
-		return addr;
+	for (i = 0; i < ARRAY_SIZE(nops); i++)
+		if (!memcmp(insn, nops[i], sizeof(insn)))
+			return addr;
 	return 0;
 }
 
 /* mseal(2)'s entry, and how it reads its arguments. */
 #define MSEAL_ARCH_SYS_MSEAL	"__x64_sys_mseal"
+
+/* madvise(2)'s entries (hooked where it may bypass do_madvise()'s) */
+#define MSEAL_ARCH_SYS_MADVISE	"__x64_sys_madvise"
+#ifdef CONFIG_IA32_EMULATION
+#define MSEAL_ARCH_COMPAT_SYS_MADVISE	"__ia32_sys_madvise"
+#endif
 
 static inline void mseal_arch_syscall_args(struct pt_regs *regs,
 					   unsigned long a0, unsigned long a1,

@@ -13,7 +13,8 @@
 #   3. boot it (tests/vm/mkinitramfs.sh + tests/vm/run.sh --mode check) with
 #      the arch's static test binaries, build/tests/<arch>/ (made by
 #      `make ARCH_GUEST=<arch> tests`: the tests are per architecture, not per
-#      kernel) and the stock modules hvc0 needs on arm64 (those of virtio,
+#      kernel; linked into build/kcheck/<id>/tests with a modroot/ made
+#      from this kernel's module) and the stock modules hvc0 needs on arm64 (those of virtio,
 #      virtio_ring, virtio_mmio, virtio_console that the kernel has as =m);
 #   4. print one line: `kernel <release>: N passed, N failed, N skipped`.
 # A kernel whose module does not build counts as 1 failed, and its line says
@@ -131,6 +132,13 @@ one_kernel() {
             fi
         done
         echo "$(($(date +%s) - start))" >"$dir/build.secs"
+        # The arch's tests, with a modroot/ (mseal_ctl loads by name from
+        # it) made from this kernel's module: hard links, a cheap copy.
+        rm -rf "$dir/tests"
+        cp -al "$tests" "$dir/tests"
+        sh "$root/tests/selftests/mkmodroot.sh" "$dir/src/mseal.ko" "$dir/tests/modroot" >"$dir/modroot.log" 2>&1 ||
+            echo "check-kernels: $id: no modroot ($dir/modroot.log)" >&2
+        tests="$dir/tests"
         if [[ $buildonly == 1 ]]; then
             result "$rel" "1 passed, 0 failed, 0 skipped" "built in $(cat "$dir/build.secs") s"
             return
