@@ -18,7 +18,8 @@ yes_amd64=(
     DO_MAS_MUNMAP FTRACE_INSTRUCTION_POINTER_SET FTRACE_OPS_FL_RECURSION
     FTRACE_REGS_CALLBACK IN_EXECVE MMAP_REGION MPROTECT_FIXUP_TLB
     REGISTER_FTRACE_DIRECT_IP SPLIT_VMA_MM TLB_GATHER_MMU_2ARG VMA_ITERATOR
-    VMA_MERGE_ANON_NAME
+    VMA_MERGE_ANON_NAME FILE_OPEN_ROOT_MNT MADV_DONTNEED_LOCKED
+    EXPORTED_FTRACE_FREE_FILTER
 )
 # arm64 6.1 has no DYNAMIC_FTRACE_WITH_ARGS: ftrace_instruction_pointer_set
 # is only the empty fallback there
@@ -27,7 +28,8 @@ yes_arm64=(
     DO_MAS_MUNMAP FTRACE_OPS_FL_RECURSION
     FTRACE_REGS_CALLBACK IN_EXECVE MMAP_REGION MPROTECT_FIXUP_TLB
     REGISTER_FTRACE_DIRECT_IP SPLIT_VMA_MM TLB_GATHER_MMU_2ARG VMA_ITERATOR
-    VMA_MERGE_ANON_NAME
+    VMA_MERGE_ANON_NAME FILE_OPEN_ROOT_MNT MADV_DONTNEED_LOCKED
+    EXPORTED_FTRACE_FREE_FILTER
 )
 
 out="$root/build/probe-check"
@@ -42,8 +44,11 @@ check() { # ARCH KDIR CROSS...
         failed=$((failed + 1))
         return
     fi
-    for f in "$root"/probes/*.c; do
-        n=$(basename "$f" .c)
+    local names=() f
+    for f in "$root"/probes/*.c; do names+=("$(basename "$f" .c)"); done
+    # probes/exported.list: MSEAL_HAVE_EXPORTED_<SYM>
+    mapfile -t -O "${#names[@]}" names < <(sed -n 's/^\([a-z_0-9][a-z_0-9]*\)$/exported_\1/p' "$root/probes/exported.list")
+    for n in "${names[@]}"; do
         [[ $n == control ]] && continue
         m=$(tr '[:lower:]' '[:upper:]' <<<"$n")
         want=no
