@@ -136,7 +136,7 @@ one_kernel() {
         # it) made from this kernel's module: hard links, a cheap copy.
         rm -rf "$dir/tests"
         cp -al "$tests" "$dir/tests"
-        sh "$root/tests/selftests/mkmodroot.sh" "$dir/src/mseal.ko" "$dir/tests/modroot" >"$dir/modroot.log" 2>&1 ||
+        sh "$root/tests/selftests/mkmodroot.sh" "$dir/modules/mseal.ko" "$dir/tests/modroot" >"$dir/modroot.log" 2>&1 ||
             echo "check-kernels: $id: no modroot ($dir/modroot.log)" >&2
         tests="$dir/tests"
         if [[ $buildonly == 1 ]]; then
