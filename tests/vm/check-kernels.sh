@@ -224,6 +224,25 @@ for id in "${ids[@]}"; do
         skipped=$((skipped + BASH_REMATCH[3]))
     fi
 done
+# The differential stress (tests/stress/): each 6.1 run (the module's
+# enforcement) against the same seeds on Debian 13's 6.12 (the kernel's own
+# mseal), from this invocation or an earlier one; one line per arch, each
+# a result (a mismatch is one failure).
+if [[ $smoke == 0 && $buildonly == 0 ]]; then
+    for a in amd64 arm64; do
+        m="$base/6.1-$a/check.out" o="$base/6.12-deb13-$a/check.out"
+        [[ " ${ids[*]} " == *" 6.1-$a "* || " ${ids[*]} " == *" 6.12-deb13-$a "* ]] || continue
+        if [[ ! -f $m || ! -f $o ]]; then
+            echo "stress $a: not compared (needs the 6.1-$a and 6.12-deb13-$a runs)"
+            continue
+        fi
+        if bash "$root/tests/stress/compare.sh" "$a" "$m" "$o"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+    done
+fi
 ((failed == 0)) || status=1
 if ((skipped)); then
     echo "$passed passed, $failed failed, $skipped skipped"
