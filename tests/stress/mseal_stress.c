@@ -260,8 +260,21 @@ static uint64_t maps_digest(uint64_t h, int contents)
 			ref = brk0;
 		else
 			continue;
-		if (s < ref - MARGIN * ps)
-			s = ref - MARGIN * ps;	/* e.g. the heap merged with .bss */
+		if (ref == brk0) {
+			/*
+			 * Only what lies above the (randomized) start of the
+			 * break: the heap may be merged with .bss, and the
+			 * program's own mappings below it are named by its path.
+			 */
+			if (e <= brk0)
+				continue;
+			if (s < brk0)
+				s = brk0;
+			if (strcmp(name, "[heap]"))
+				name[0] = 0;
+		} else if (s < ref - MARGIN * ps) {
+			s = ref - MARGIN * ps;
+		}
 		if (!strncmp(name, "/SYSV", 5))
 			strcpy(name, "SYSV");
 		if (name[0] != '/' && strncmp(name, "SYSV", 4))
@@ -394,12 +407,20 @@ static void op_mprotect(struct ctx *c, int pkey)
 
 static void op_madvise(struct ctx *c)
 {
-	long p, n;
+	long p, n, r;
 	int a = advices[rn(c, sizeof(advices) / sizeof(advices[0]))];
 
 	pick(c, &p, &n);
 	cut_to_seal(c, &p, &n);
-	rec(c, "madvise %ld %ld a%d = %ld", p, n, a, res(madvise((void *)pga(p), n * ps, a)));
+	r = res(madvise((void *)pga(p), n * ps, a));
+	rec(c, "madvise %ld %ld a%d = %ld", p, n, a, r);
+	/*
+	 * After MADV_FREE the contents are the old ones or zeroes, as memory
+	 * pressure decides: make them zeroes (allowed wherever MADV_FREE was).
+	 */
+	if (a == MADV_FREE && !r)
+		rec(c, "madvise-after-free = %ld",
+		    res(madvise((void *)pga(p), n * ps, MADV_DONTNEED)));
 }
 
 static void op_mseal(struct ctx *c)
@@ -445,6 +466,8 @@ static void op_mremap(struct ctx *c)
 		m = 1;	/* a thread's half: never grow into the gap */
 	if (c->hi - c->lo < WPAGES && p + n + m > c->hi)
 		kind = 0;
+	if (c->hi - c->lo < WPAGES && kind == 7)
+		kind = 3;	/* address 0 is one place for both threads */
 	switch (kind) {
 	case 0:
 		m = n > 1 ? n - 1 : 1;

@@ -30,7 +30,9 @@
 # Output per kernel: build/kcheck/<id>/{build.log,check.log,check.out,result.out}.
 # Env: MSEAL_KCHECK_JOBS (default 2) guests at once; MSEAL_VM_TIMEOUT,
 # MSEAL_TEST_TIMEOUT as tests/vm/check.sh; MSEAL_KCHECK_MAKEFLAGS (default -j1)
-# for each module build. x86 guests get no_timer_check (a loaded host can
+# for each module build; MSEAL_KCHECK_BASE (default build/kcheck) for the
+# output, MSEAL_KCHECK_TESTS_DIR (default build/tests) for the test binaries
+# (make stress-long). x86 guests get no_timer_check (a loaded host can
 # make the IO-APIC timer check fail at boot).
 set -uo pipefail
 
@@ -42,7 +44,7 @@ case "${1:-}" in
 esac
 if (($#)); then ids=("$@"); else mapfile -t ids < <(bash "$root/scripts/kernels.sh" ids); fi
 jobs=${MSEAL_KCHECK_JOBS:-2}
-base="$root/build/kcheck"
+base=${MSEAL_KCHECK_BASE:-$root/build/kcheck}
 mkdir -p "$base"
 
 vm_arch_of() { [[ $1 == arm64 ]] && echo arm64 || echo x86_64; }
@@ -102,7 +104,7 @@ one_kernel() {
     if [[ $smoke == 1 ]]; then
         tests="$base/smoke/tests"
     else
-        tests="$root/build/tests/$va"
+        tests="${MSEAL_KCHECK_TESTS_DIR:-$root/build/tests}/$va"
         if [[ ! -f $tests/ORDER && $buildonly == 0 ]]; then
             result "$rel" "0 passed, 1 failed, 0 skipped" "no $tests/ORDER (make ARCH_GUEST=$va tests)"
             return
