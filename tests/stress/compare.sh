@@ -10,9 +10,13 @@ set -euo pipefail
 label=$1 mod=$2 ora=$3
 ext() { sed -n 's/.*# STRESS \(seed=[0-9]* .*\)$/\1/p' "$1" | tr -d '\r'; }
 declare -A od
-while read -r s rest; do od[$s]=$rest; done < <(ext "$ora")
+# the first line of a seed counts (a later `mseal_stress -T SEED` repeats it)
+while read -r s rest; do [[ -n ${od[$s]:-} ]] || od[$s]=$rest; done < <(ext "$ora")
+declare -A seen
 ops=0 mism=0 seeds=0 died=0
 while read -r s rest; do
+    [[ -n ${seen[$s]:-} ]] && continue
+    seen[$s]=1
     if [[ $rest == died* || $rest == setup* ]]; then
         echo "stress $label: $s $rest" >&2
         died=$((died + 1))

@@ -844,7 +844,7 @@ int main(int argc, char **argv)
 		static char line[512];
 		int r = one_seed(tseed, nops, line, sizeof(line));
 
-		printf("# STRESS %s\n", r ? "setup failed" : line);
+		printf("# TRACE %s\n", r ? "setup failed" : line);
 		return r ? 1 : 0;
 	}
 	for (i = 0; secs ? time(NULL) - t0 < secs : i < nseeds; i++)
