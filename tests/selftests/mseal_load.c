@@ -162,7 +162,7 @@ TEST_F_TIMEOUT(load, generations, 600)
 
 	ASSERT_EQ(0, kmsg_open(&kc));
 	while (now_ms() < end) {
-		long gen_end = now_ms() + 3000, deadline;
+		long gen_end, deadline;
 
 		atomic_store(&sh->stop, 0);
 		for (i = 0; i < PROCS; i++) {
@@ -171,6 +171,7 @@ TEST_F_TIMEOUT(load, generations, 600)
 				worker(i);
 			ASSERT_LT(0, pids[i]);
 		}
+		gen_end = now_ms() + 3000;	/* from when they all exist */
 		/* rmmod/insmod while they run: in use, or gone and back */
 		while (now_ms() < gen_end) {
 			if (!syscall(SYS_delete_module, "mseal", O_NONBLOCK)) {
