@@ -146,6 +146,25 @@ check:
 	@# Last, and not through a sub-make: its final line is the summary.
 	bash tests/vm/check-kernels.sh $(CHECK_KERNELS)
 
+# The differential stress for hours (issue 11): mseal_stress -t on Debian 12's
+# 6.1 (the module) and Debian 13's 6.12 (native mseal), per arch, one guest at
+# a time; the digests of every seed both ran are compared (tests/stress/).
+STRESS_SECONDS ?= 3600
+STRESS_KERNELS ?= 6.1-amd64 6.12-deb13-amd64 6.1-arm64 6.12-deb13-arm64
+.PHONY: stress-long
+stress-long:
+	bash scripts/deps.sh kernels
+	for a in $(GUEST_ARCHES); do \
+		$(MAKE) ARCH_GUEST=$$a tests || exit; \
+		d=$(BUILD)/stress-long/tests/$$a; rm -rf $$d; mkdir -p $$d; \
+		cp $(BUILD)/tests/$$a/mseal_module $(BUILD)/tests/$$a/mseal_stress $$d/; \
+		printf 'mseal_module\nmseal_stress -t $(STRESS_SECONDS)\n' > $$d/ORDER; \
+	done
+	MSEAL_KCHECK_TESTS_DIR=$(BUILD)/stress-long/tests MSEAL_KCHECK_BASE=$(BUILD)/stress-long/kcheck \
+	MSEAL_KCHECK_JOBS=1 MSEAL_TEST_TIMEOUT=$$(($(STRESS_SECONDS) + 300)) \
+	MSEAL_VM_TIMEOUT=$$(($(STRESS_SECONDS) + 900)) \
+		bash tests/vm/check-kernels.sh $(STRESS_KERNELS)
+
 # The feature probes against Debian 12's 6.1 headers (both arches) give the
 # results tests/host/probe-check.sh expects.
 probe-check:

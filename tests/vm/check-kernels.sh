@@ -31,7 +31,9 @@
 # Output per kernel: build/kcheck/<id>/{build.log,check.log,check.out,result.out}.
 # Env: MSEAL_KCHECK_JOBS (default 2) guests at once; MSEAL_VM_TIMEOUT,
 # MSEAL_TEST_TIMEOUT as tests/vm/check.sh; MSEAL_KCHECK_MAKEFLAGS (default -j1)
-# for each module build. x86 guests get no_timer_check (a loaded host can
+# for each module build; MSEAL_KCHECK_BASE (default build/kcheck) for the
+# output, MSEAL_KCHECK_TESTS_DIR (default build/tests) for the test binaries
+# (make stress-long). x86 guests get no_timer_check (a loaded host can
 # make the IO-APIC timer check fail at boot).
 set -uo pipefail
 
@@ -43,7 +45,7 @@ case "${1:-}" in
 esac
 if (($#)); then ids=("$@"); else mapfile -t ids < <(bash "$root/scripts/kernels.sh" ids); fi
 jobs=${MSEAL_KCHECK_JOBS:-2}
-base="$root/build/kcheck"
+base=${MSEAL_KCHECK_BASE:-$root/build/kcheck}
 mkdir -p "$base"
 
 vm_arch_of() { [[ $1 == arm64 ]] && echo arm64 || echo x86_64; }
@@ -103,7 +105,7 @@ one_kernel() {
     if [[ $smoke == 1 ]]; then
         tests="$base/smoke/tests"
     else
-        tests="$root/build/tests/$va"
+        tests="${MSEAL_KCHECK_TESTS_DIR:-$root/build/tests}/$va"
         if [[ ! -f $tests/ORDER && $buildonly == 0 ]]; then
             result "$rel" "0 passed, 1 failed, 0 skipped" "no $tests/ORDER (make ARCH_GUEST=$va tests)"
             return
@@ -242,6 +244,25 @@ for id in "${ids[@]}"; do
         skipped=$((skipped + BASH_REMATCH[3]))
     fi
 done
+# The differential stress (tests/stress/): each 6.1 run (the module's
+# enforcement) against the same seeds on Debian 13's 6.12 (the kernel's own
+# mseal), from this invocation or an earlier one; one line per arch, each
+# a result (a mismatch is one failure).
+if [[ $smoke == 0 && $buildonly == 0 ]]; then
+    for a in amd64 arm64; do
+        m="$base/6.1-$a/check.out" o="$base/6.12-deb13-$a/check.out"
+        [[ " ${ids[*]} " == *" 6.1-$a "* || " ${ids[*]} " == *" 6.12-deb13-$a "* ]] || continue
+        if [[ ! -f $m || ! -f $o ]]; then
+            echo "stress $a: not compared (needs the 6.1-$a and 6.12-deb13-$a runs)"
+            continue
+        fi
+        if bash "$root/tests/stress/compare.sh" "$a" "$m" "$o"; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+        fi
+    done
+fi
 ((failed == 0)) || status=1
 if ((skipped)); then
     echo "$passed passed, $failed failed, $skipped skipped"
