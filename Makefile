@@ -165,6 +165,15 @@ stress-long:
 	MSEAL_VM_TIMEOUT=$$(($(STRESS_SECONDS) + 900)) \
 		bash tests/vm/check-kernels.sh $(STRESS_KERNELS)
 
+# The differential stress in the suite (about 1,000,000 ops per arch), 6.1
+# against 6.12+deb13: `stress <arch>: N ops, N mismatches` (issue 11; not
+# in make check while the two disagree).
+.PHONY: stress-check
+stress-check:
+	bash scripts/deps.sh kernels
+	for a in $(GUEST_ARCHES); do $(MAKE) ARCH_GUEST=$$a STRESS=1 tests || exit; done
+	MSEAL_STRESS_COMPARE=1 bash tests/vm/check-kernels.sh $(STRESS_KERNELS)
+
 # The feature probes against Debian 12's 6.1 headers (both arches) give the
 # results tests/host/probe-check.sh expects.
 probe-check:
