@@ -63,10 +63,12 @@ variant main . W=1 >"$base/kbuild.log" 2>&1 || fail "module build failed ($base/
 if grep -E 'warning:|error:' "$base/kbuild.log" >&2; then
     fail "module build not clean (W=1)"
 fi
-variant missing-symbol missing-symbol MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol >"$base/kbuild-variants.log" 2>&1 &&
-    variant untraceable untraceable MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching >>"$base/kbuild-variants.log" 2>&1 &&
-    variant landing-pad landing-pad MSEAL_TEST_LANDING_PAD=1 >>"$base/kbuild-variants.log" 2>&1 ||
-    fail "variant build failed ($base/kbuild-variants.log)"
+: >"$base/kbuild-variants.log"
+for v in missing-symbol:MSEAL_TEST_FAULT_SYMBOL=mseal_test_no_such_symbol \
+    untraceable:MSEAL_TEST_FAULT_SYMBOL=rcu_is_watching landing-pad:MSEAL_TEST_LANDING_PAD=1; do
+    variant "${v%%:*}" "${v%%:*}" "${v#*:}" >>"$base/kbuild-variants.log" 2>&1 ||
+        fail "variant ${v%%:*} failed to build ($base/kbuild-variants.log)"
+done
 
 # --- the guest --------------------------------------------------------------
 if ! grep -qx mseal_faults "$tests/ORDER"; then
