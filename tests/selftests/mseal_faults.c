@@ -551,5 +551,6 @@ int main(int argc, char **argv)
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (tot == MAP_FAILED)
 		return 1;
+	mseal_scale_timeouts();
 	return test_harness_run(argc, argv);
 }

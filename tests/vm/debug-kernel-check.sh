@@ -21,8 +21,9 @@
 #      the final rmmod) whose backtrace is in the module or an mm path;
 #      each is listed. faults: must have N injected >= 100, 0 inconsistent.
 # Exit 1 if any line fails. Logs: build/debug-kernel/{check.log,check.out,run.out}.
-# Env: MSEAL_VM_TIMEOUT (default 5400), MSEAL_TEST_TIMEOUT (default 1500),
-# MSEAL_VM_APPEND, MSEAL_DEBUG_VM_MEM (default 2G).
+# Env: MSEAL_VM_TIMEOUT (default 5400), MSEAL_TEST_TIMEOUT (default 2400),
+# MSEAL_VM_APPEND, MSEAL_DEBUG_VM_MEM (default 2G), MSEAL_DEBUG_TSCALE (default 4:
+# every test's harness timeout times 4, msealvm.tscale).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -81,8 +82,8 @@ start=$(date +%s)
 bash "$root/tests/vm/run.sh" --arch x86_64 --kernel "$kdir/bzImage" \
     --initrd "$base/initramfs.cpio.gz" --mode check --log "$base/check.log" \
     --mem "${MSEAL_DEBUG_VM_MEM:-2G}" \
-    --timeout "${MSEAL_VM_TIMEOUT:-5400}" --test-timeout "${MSEAL_TEST_TIMEOUT:-1500}" \
-    --append "no_timer_check ${MSEAL_VM_APPEND:-}" >"$base/run.out" 2>&1
+    --timeout "${MSEAL_VM_TIMEOUT:-5400}" --test-timeout "${MSEAL_TEST_TIMEOUT:-2400}" \
+    --append "no_timer_check msealvm.tscale=${MSEAL_DEBUG_TSCALE:-4} ${MSEAL_VM_APPEND:-}" >"$base/run.out" 2>&1
 secs=$(($(date +%s) - start))
 status=0
 
