@@ -22,13 +22,13 @@
 #      each is listed. faults: must have N injected >= 100, 0 inconsistent.
 # Exit 1 if any line fails. Logs: build/debug-kernel/{check.log,check.out,run.out}.
 # Env: MSEAL_VM_TIMEOUT (default 5400), MSEAL_TEST_TIMEOUT (default 2400),
-# MSEAL_VM_APPEND, MSEAL_DEBUG_VM_MEM (default 2G), MSEAL_DEBUG_TSCALE (default 4:
+# MSEAL_DEBUG_TESTS_DIR (instead of build/tests/x86_64), MSEAL_VM_APPEND, MSEAL_DEBUG_VM_MEM (default 2G), MSEAL_DEBUG_TSCALE (default 4:
 # every test's harness timeout times 4, msealvm.tscale).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 base=$root/build/debug-kernel
-tests=$root/build/tests/x86_64
+tests=${MSEAL_DEBUG_TESTS_DIR:-$root/build/tests/x86_64}
 mkdir -p "$base"
 
 t0=$(date +%s)
