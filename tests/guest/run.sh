@@ -25,6 +25,13 @@
 # rmmod must FAIL because the module is in use; that is then the passing check:
 #   ok - final rmmod # module locked ...  |  not ok - final rmmod (it unloaded,
 #   or failed for another reason)
+#
+# Debug kernels (CONFIG_DEBUG_KMEMLEAK, /sys/kernel/debug/kmemleak): before the
+# first binary, one scan and "clear" (what boot leaked is not ours); after the
+# last binary, and again after the final rmmod (objects only the module's
+# data referenced), a scan whose report is printed between
+#   ===KMEMLEAK-BEGIN=== <when> ... ===KMEMLEAK-END===
+# for the host to count (tests/vm/debug-kernel-check.sh).
 T=${MSEAL_TEST_TIMEOUT:-300}
 ORDER=/tests/ORDER
 export MSEAL_MODULE="${MSEAL_MODULE:-/mseal/mseal.ko}" MSEAL_MODULE_DIR="${MSEAL_MODULE_DIR:-/mseal}"
@@ -32,6 +39,26 @@ export MSEAL_TESTS_DIR=/tests
 
 kmsg() { echo "msealvm: $*" >/dev/kmsg 2>/dev/null; }
 entries() { grep -vE '^[[:space:]]*(#|$)' "$ORDER" 2>/dev/null; }
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# kmemleak_scan WHEN — a scan, its report between markers. An object must be
+# unreferenced for two scans (and older than 5 s) to be reported: two scans.
+kmemleak_scan() {
+    [ -w $KMEMLEAK ] || return 0
+    kmsg "kmemleak scan ($1)"
+    start=$(date +%s)
+    sleep 6
+    echo scan >$KMEMLEAK 2>/dev/null
+    echo scan >$KMEMLEAK 2>/dev/null
+    echo "===KMEMLEAK-BEGIN=== $1"
+    cat $KMEMLEAK 2>&1
+    echo "===KMEMLEAK-END=== $1 $(($(date +%s) - start))s"
+    echo clear >$KMEMLEAK 2>/dev/null
+}
+if [ -w $KMEMLEAK ]; then
+    echo scan >$KMEMLEAK 2>/dev/null
+    echo clear >$KMEMLEAK 2>/dev/null
+fi
 
 entries | while read -r line; do
     echo "# ORDER $(echo "$line" | tr ' \t' '__')"
@@ -57,6 +84,7 @@ entries | while read -r bin args; do
 done
 
 # --- final rmmod ---------------------------------------------------------------
+kmemleak_scan after-suite
 # A run without the module (tests/vm/check-kernels.sh --smoke) says so.
 if [ -f /tests/NO_MODULE ]; then
     kmsg "run.sh done (no module)"
@@ -115,4 +143,5 @@ else
     echo "# module mseal is not loaded (the first test binary should have loaded it)"
     echo "not ok - final rmmod"
 fi
+kmemleak_scan after-rmmod
 kmsg "run.sh done"

@@ -98,4 +98,37 @@ FIXTURE_TEARDOWN(name)							\
 #define PS (self->ps)
 #define REFUSED(want, call) EXPECT_REFUSED(want, call, self->lo, self->len)
 
+/*
+ * Slow kernels (the debug kernel: KASAN, lockdep) run the same tests with
+ * every harness timeout multiplied by MSEAL_TIMEOUT_SCALE (an integer; the
+ * guest's init sets it from msealvm.tscale=).  Call before
+ * test_harness_run(); TEST_HARNESS_MAIN does.
+ */
+static inline void mseal_scale_timeouts(void)
+{
+	const char *env = getenv("MSEAL_TIMEOUT_SCALE");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int k = env ? atoi(env) : 1;
+
+	if (k <= 1)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= k;
+}
+
+#undef TEST_HARNESS_MAIN
+#define TEST_HARNESS_MAIN \
+	static void __attribute__((constructor)) \
+	__constructor_order_last(void) \
+	{ \
+		if (!__constructor_order) \
+			__constructor_order = _CONSTRUCTOR_ORDER_BACKWARD; \
+	} \
+	int main(int argc, char **argv) { \
+		mseal_scale_timeouts(); \
+		return test_harness_run(argc, argv); \
+	}
+
 #endif /* MSEAL_HARNESS_H */

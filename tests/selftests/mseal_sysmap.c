@@ -1353,5 +1353,6 @@ int main(int argc, char **argv)
 	self_path[n] = 0;
 	if (argc >= 2 && !strcmp(argv[1], "--helper"))
 		return argc >= 3 ? helper_main(argv[2]) : H_FAIL;
+	mseal_scale_timeouts();
 	return test_harness_run(argc, argv);
 }

@@ -54,7 +54,8 @@ SPLATS=(
 )
 # Lines matching a splat pattern that a clean boot of the stock Debian kernel
 # under QEMU/TCG prints (extended regex). Keep this list short and specific.
-BENIGN='(kfence: initialized|KFENCE: .*(disabled|initialized))'
+# The debug kernel (scripts/debug-kernel.sh) adds lockdep's boot banner.
+BENIGN='(kfence: initialized|KFENCE: .*(disabled|initialized)|rcu:[[:space:]]+RCU lockdep checking is enabled\.)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
