@@ -131,7 +131,8 @@ bench: deps
 # (run side by side), then one summary line for all of them.
 # The kernels whose guests `make check` runs the whole suite on (ids of
 # scripts/kernels.conf); `make kernels-check` runs all ten.
-CHECK_KERNELS ?= 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-deb12-amd64 6.12-deb12-arm64 6.12-deb13-amd64 6.12-deb13-arm64 7-amd64 7-arm64
+CHECK_KERNELS ?= 5.10-amd64 5.10-arm64 6.1-amd64 6.1-arm64 6.12-deb12-amd64 6.12-deb12-arm64 \
+	6.12-deb13-amd64 6.12-deb13-arm64 7-amd64 7-arm64
 
 check:
 	bash scripts/deps.sh kernels
