@@ -45,7 +45,11 @@ static bool mseal_in_madvise(void)
 	       mseal_syscall(current_pt_regs()) == MSEAL_SYS_MADVISE;
 }
 
-/* madvise_dontneed_free_valid_vma() returns false: madvise(2) EPERM. */
+/*
+ * A discard refused: the hooked function returns false (to
+ * madvise_dontneed_free_valid_vma()'s caller; zap_page_range()'s ignores
+ * it), and madvise(2) EPERM.
+ */
 static bool mseal_refuse_discard(void)
 {
 	mseal_inflight_get();
@@ -55,28 +59,32 @@ static bool mseal_refuse_discard(void)
 	return false;
 }
 
-/* Does discarding in @vma break a seal (of it, or of the whole request)? */
-static bool mseal_madvise_vma_denied(struct vm_area_struct *vma)
+/*
+ * The per-VMA check of a discard, for hooked functions that take the VMA
+ * and the start of the range first: refuse through @stub when discarding
+ * in the VMA breaks a seal (of it, or of the whole request).
+ */
+static void mseal_madvise_vma(struct MSEAL_FREGS *fregs, void *stub)
 {
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
+	unsigned long start = mseal_hook_arg(fregs, 1);
 	struct mm_struct *mm = vma->vm_mm;
 
-	return mseal_mm_marked(mm) &&
-	       ((mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) ||
-		mseal_request_denied(mm, vma));
+	if (!mseal_mm_marked(mm))
+		return;
+	if (!(mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) &&
+	    !mseal_request_denied(mm, vma))
+		return;
+	mseal_denied(MSEAL_OP_MADVISE, mm, start, vma->vm_end);
+	mseal_hook_divert(fregs, stub);
 }
 
 #ifdef MSEAL_HAVE_MADV_DONTNEED_LOCKED
 /* madvise_dontneed_free_valid_vma(vma, start, *end, behavior) */
 static MSEAL_HOOK_FN(mseal_madvise)
 {
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
-	unsigned long start = mseal_hook_arg(fregs, 1);
-
-	if (!mseal_madvise_vma_denied(vma))
-		return;
-	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
-	mseal_hook_divert(fregs, mseal_refuse_discard);
+	mseal_madvise_vma(fregs, mseal_refuse_discard);
 }
 
 struct mseal_hook mseal_madvise_hook =
@@ -86,36 +94,18 @@ struct mseal_hook mseal_madvise_hook =
  * Up to 5.17 nothing checks a VMA before MADV_DONTNEED or MADV_FREE
  * discards it but code inlined into do_madvise(); the discarding itself
  * is hooked, under the same mmap_lock: zap_page_range(vma, start, size),
- * which only madvise(MADV_DONTNEED) calls on user memory, and
- * madvise_free_single_vma(vma, start, end).
+ * which only madvise(MADV_DONTNEED) calls on user memory and whose caller
+ * ignores what it returns (so the stub sets madvise(2)'s result), and
+ * madvise_free_single_vma(vma, start, end), whose -EPERM is returned.
  */
-static void mseal_refuse_zap(void)
-{
-	mseal_refuse_discard();
-}
-
 static MSEAL_HOOK_FN(mseal_madvise)
 {
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
-	unsigned long start = mseal_hook_arg(fregs, 1);
-
-	if (!mseal_madvise_vma_denied(vma))
-		return;
-	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
-	mseal_hook_divert(fregs, mseal_refuse_zap);
+	mseal_madvise_vma(fregs, mseal_refuse_discard);
 }
 
 static MSEAL_HOOK_FN(mseal_madvise_free)
 {
-	struct vm_area_struct *vma =
-		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
-	unsigned long start = mseal_hook_arg(fregs, 1);
-
-	if (!mseal_madvise_vma_denied(vma))
-		return;
-	mseal_denied(MSEAL_OP_MADVISE, vma->vm_mm, start, vma->vm_end);
-	mseal_hook_divert(fregs, mseal_refuse);
+	mseal_madvise_vma(fregs, mseal_refuse);
 }
 
 struct mseal_hook mseal_madvise_hook =
