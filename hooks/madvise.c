@@ -67,7 +67,7 @@ static bool mseal_madvise_vma_denied(struct vm_area_struct *vma)
 
 #ifdef MSEAL_HAVE_MADV_DONTNEED_LOCKED
 /* madvise_dontneed_free_valid_vma(vma, start, *end, behavior) */
-static MSEAL_HOOK_FN(mseal_madvise)
+MSEAL_HOOK_FN(mseal_madvise)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
@@ -94,7 +94,7 @@ static void mseal_refuse_zap(void)
 	mseal_refuse_discard();
 }
 
-static MSEAL_HOOK_FN(mseal_madvise)
+MSEAL_HOOK_FN(mseal_madvise)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
@@ -106,7 +106,7 @@ static MSEAL_HOOK_FN(mseal_madvise)
 	mseal_hook_divert(fregs, mseal_refuse_zap);
 }
 
-static MSEAL_HOOK_FN(mseal_madvise_free)
+MSEAL_HOOK_FN(mseal_madvise_free)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)mseal_hook_arg(fregs, 0);
@@ -170,7 +170,7 @@ static bool mseal_madvise_unhooked(int behavior)
 }
 
 /* do_madvise(mm, start, len_in, behavior) */
-static MSEAL_HOOK_FN(mseal_madvise_flags)
+MSEAL_HOOK_FN(mseal_madvise_flags)
 {
 	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
 	int behavior = mseal_hook_arg(fregs, 3);
@@ -194,7 +194,7 @@ struct mseal_hook mseal_madvise_flags_hook =
  * the advice of mseal_madvise_unhooked(), its arguments read from the
  * user registers.
  */
-static MSEAL_HOOK_FN(mseal_madvise_syscall)
+MSEAL_HOOK_FN(mseal_madvise_syscall)
 {
 	struct mm_struct *mm = current->mm;
 	struct pt_regs *regs = current_pt_regs();
