@@ -37,7 +37,7 @@ TEST_CC32 := gcc -m32
 endif
 MODDIR = $(BUILD)/modules/$(ARCH_GUEST)
 TESTDIR = $(BUILD)/tests/$(ARCH_GUEST)
-SRCS = Kbuild dkms.conf $(wildcard module/*.[ch] hooks/*.[ch] arch/*/*.h include/uapi/linux/*.h)
+SRCS = Kbuild dkms.conf $(wildcard module/*.[ch] hooks/*.[ch] arch/*/*.[chS] include/uapi/linux/*.h)
 CHECKPATCH = $(BUILD)/checkpatch/checkpatch.pl
 KSRC_TAR = /usr/src/linux-source-6.1.tar.xz
 

@@ -42,14 +42,19 @@
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 
-/* What an ftrace callback is given: struct MSEAL_FREGS *fregs. */
-#ifdef MSEAL_HAVE_FTRACE_REGS_CALLBACK
+#include "arch.h"
+
+/*
+ * What a hook's callback is given: struct MSEAL_FREGS *fregs.  A direct
+ * call's trampoline (MSEAL_FTRACE_DIRECT, arch/x86_64/direct.h) passes a
+ * struct pt_regs of its own; an ftrace callback gets struct ftrace_regs
+ * from 5.11, struct pt_regs before.
+ */
+#if defined(MSEAL_HAVE_FTRACE_REGS_CALLBACK) && !defined(MSEAL_FTRACE_DIRECT)
 #define MSEAL_FREGS	ftrace_regs
 #else
 #define MSEAL_FREGS	pt_regs
 #endif
-
-#include "arch.h"
 
 /*
  * Hooks read the hooked function's arguments, may change one, and may
@@ -68,7 +73,14 @@
 #define mseal_fregs_pt_regs(f)	(&(f)->regs)
 #endif
 
-#if !defined(MSEAL_HAVE_FTRACE_REGS_CALLBACK)
+#if defined(MSEAL_FTRACE_DIRECT)
+/* The ops only check that each site is traceable: never registered. */
+#define MSEAL_FTRACE_OPS_FLAGS	0
+static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
+{
+	return f;
+}
+#elif !defined(MSEAL_HAVE_FTRACE_REGS_CALLBACK)
 #define MSEAL_FTRACE_OPS_FLAGS \
 	(FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY)
 static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)

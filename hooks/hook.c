@@ -7,7 +7,8 @@
  * symbol is found (by a kprobe, which calls nothing of ours into the
  * kernel) and its exact ftrace location checked, so a kernel that lacks
  * one refuses the load with one line naming it.  Arming registers one
- * ftrace_ops per hook; module/lifecycle.c arms only while something is
+ * ftrace_ops per hook (on x86_64 kernels with ftrace direct calls, one
+ * direct call per hook: arch/x86_64/direct.S); module/lifecycle.c arms only while something is
  * sealed or system-mapping sealing is on.
  *
  * Disarming: after unregister_ftrace_function() no new call enters a
@@ -37,8 +38,9 @@
 
 #ifdef MSEAL_TEST_FAULT_SYMBOL
 /* Fault injection for the test suite: a symbol this kernel cannot give. */
-static struct mseal_hook mseal_fault_hook =
-	MSEAL_HOOK(MSEAL_TEST_FAULT_SYMBOL, NULL);
+static struct mseal_hook mseal_fault_hook = {
+	.name = MSEAL_TEST_FAULT_SYMBOL,
+};
 #endif
 
 static struct mseal_hook *const mseal_hooks[] = {
@@ -107,7 +109,9 @@ static int mseal_hook_resolve(struct mseal_hook *hook)
 		if (strcmp(name, hook->name))
 			hook->site = 0;
 	}
+#ifndef MSEAL_FTRACE_DIRECT
 	hook->ops.func = hook->func;
+#endif
 	hook->ops.flags = MSEAL_FTRACE_OPS_FLAGS | MSEAL_FTRACE_OPS_RECURSION;
 	ret = hook->site ? ftrace_set_filter_ip(&hook->ops, hook->site, 0, 0) :
 			   -EINVAL;
@@ -166,17 +170,50 @@ fail:
 	return ret;
 }
 
+#ifdef MSEAL_FTRACE_DIRECT
+/*
+ * The fentry call of the site calls the hook's trampoline (or, while
+ * another ftrace user traces the same function, ftrace's trampoline does,
+ * after the others).  The fast path reads mm->flags as one byte.
+ */
+static_assert(sizeof_field(struct mm_struct, flags) == sizeof(unsigned long));
+
+static int mseal_hook_register(struct mseal_hook *hook)
+{
+	int ret = register_ftrace_direct(hook->site,
+					 (unsigned long)hook->tramp);
+
+	hook->armed = !ret;
+	return ret;
+}
+
+static void mseal_hook_unregister(struct mseal_hook *hook)
+{
+	if (!hook->armed)
+		return;
+	unregister_ftrace_direct(hook->site, (unsigned long)hook->tramp);
+	hook->armed = false;
+}
+#else
+static int mseal_hook_register(struct mseal_hook *hook)
+{
+	return register_ftrace_function(&hook->ops);
+}
+
+static void mseal_hook_unregister(struct mseal_hook *hook)
+{
+	if (hook->ops.flags & FTRACE_OPS_FL_ENABLED)
+		unregister_ftrace_function(&hook->ops);
+}
+#endif
+
 void mseal_hooks_disarm(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
-		struct ftrace_ops *ops = &mseal_hooks[i]->ops;
-
-		if (ops->flags & FTRACE_OPS_FL_ENABLED)
-			unregister_ftrace_function(ops);
-	}
-	/* Tasks preempted in a refusal stub. */
+	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++)
+		mseal_hook_unregister(mseal_hooks[i]);
+	/* Tasks preempted in a trampoline, a callback or a refusal stub. */
 	synchronize_rcu_tasks();
 }
 
@@ -186,7 +223,7 @@ int mseal_hooks_arm(void)
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
-		ret = register_ftrace_function(&mseal_hooks[i]->ops);
+		ret = mseal_hook_register(mseal_hooks[i]);
 		if (ret) {
 			pr_err("cannot hook '%s' (error %d): is another tool patching it?\n",
 			       mseal_hooks[i]->name, ret);

@@ -13,7 +13,9 @@
  * Callbacks run in the context of the hooked call, with whatever lock its
  * caller holds (the mmap_lock, for every mm hook), and must not sleep.
  * Each hook has an ftrace_ops of its own, so the trampoline calls its
- * callback directly.
+ * callback directly; on x86_64 kernels with ftrace direct calls each hook
+ * is a direct call to an assembly trampoline of its own instead, which
+ * tests the mm's mark before it calls the callback (arch/x86_64/direct.S).
  */
 #ifndef _MSEAL_HOOK_H
 #define _MSEAL_HOOK_H
@@ -22,27 +24,52 @@
 
 #include "compat.h"
 
+#ifdef MSEAL_FTRACE_DIRECT
+/*
+ * Direct calls (arch/x86_64/direct.S): the trampoline <fn>_tramp calls
+ * the callback <fn>_cb by name, so neither is static.
+ */
 #define MSEAL_HOOK_FN(fn)						\
-	void notrace fn(unsigned long ip, unsigned long parent_ip,	\
-			struct ftrace_ops *op, struct MSEAL_FREGS *fregs)
+	void fn##_tramp(void);						\
+	void fn##_cb(struct pt_regs *fregs);				\
+	void notrace fn##_cb(struct pt_regs *fregs)
+
+#define MSEAL_HOOK(_sym, _func)						\
+	{ .name = (_sym), .func = _func##_cb, .tramp = _func##_tramp }
+#else
+#define MSEAL_HOOK_FN(fn)						\
+	static void notrace fn(unsigned long ip, unsigned long parent_ip, \
+			       struct ftrace_ops *op,			\
+			       struct MSEAL_FREGS *fregs)
+
+#define MSEAL_HOOK(_sym, _func)						\
+	{ .name = (_sym), .func = (_func), }
+#endif
 
 /**
  * struct mseal_hook - one hooked kernel function
- * @name: symbol name of the function in this kernel
- * @func: the callback; NULL for a symbol that must only resolve and be
- *        traceable (fault-injection builds)
- * @site: its ftrace location, resolved at load
- * @ops:  its ftrace_ops
+ * @name:  symbol name of the function in this kernel
+ * @func:  the callback; NULL for a symbol that must only resolve and be
+ *         traceable (fault-injection builds)
+ * @site:  its ftrace location, resolved at load
+ * @ops:   its ftrace_ops (with direct calls: only to check the site)
+ * @tramp: the direct call's trampoline
+ * @armed: the direct call is registered
  */
 struct mseal_hook {
 	const char *name;
+#ifdef MSEAL_FTRACE_DIRECT
+	void (*func)(struct pt_regs *regs);
+#else
 	ftrace_func_t func;
+#endif
 	unsigned long site;
 	struct ftrace_ops ops;
+#ifdef MSEAL_FTRACE_DIRECT
+	void (*tramp)(void);
+	bool armed;
+#endif
 };
-
-#define MSEAL_HOOK(_sym, _func)						\
-	{ .name = (_sym), .func = (ftrace_func_t)(_func) }
 
 /* The hooked paths, one file each in hooks/. */
 extern struct mseal_hook mseal_munmap_hook;

@@ -82,7 +82,7 @@ static void mseal_madvise_vma(struct MSEAL_FREGS *fregs, void *stub)
 
 #ifdef MSEAL_HAVE_MADV_DONTNEED_LOCKED
 /* madvise_dontneed_free_valid_vma(vma, start, *end, behavior) */
-static MSEAL_HOOK_FN(mseal_madvise)
+MSEAL_HOOK_FN(mseal_madvise)
 {
 	mseal_madvise_vma(fregs, mseal_refuse_discard);
 }
@@ -98,12 +98,12 @@ struct mseal_hook mseal_madvise_hook =
  * ignores what it returns (so the stub sets madvise(2)'s result), and
  * madvise_free_single_vma(vma, start, end), whose -EPERM is returned.
  */
-static MSEAL_HOOK_FN(mseal_madvise)
+MSEAL_HOOK_FN(mseal_madvise)
 {
 	mseal_madvise_vma(fregs, mseal_refuse_discard);
 }
 
-static MSEAL_HOOK_FN(mseal_madvise_free)
+MSEAL_HOOK_FN(mseal_madvise_free)
 {
 	mseal_madvise_vma(fregs, mseal_refuse);
 }
@@ -160,7 +160,7 @@ static bool mseal_madvise_unhooked(int behavior)
 }
 
 /* do_madvise(mm, start, len_in, behavior) */
-static MSEAL_HOOK_FN(mseal_madvise_flags)
+MSEAL_HOOK_FN(mseal_madvise_flags)
 {
 	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
 	int behavior = mseal_hook_arg(fregs, 3);
@@ -184,7 +184,7 @@ struct mseal_hook mseal_madvise_flags_hook =
  * the advice of mseal_madvise_unhooked(), its arguments read from the
  * user registers.
  */
-static MSEAL_HOOK_FN(mseal_madvise_syscall)
+MSEAL_HOOK_FN(mseal_madvise_syscall)
 {
 	struct mm_struct *mm = current->mm;
 	struct pt_regs *regs = current_pt_regs();

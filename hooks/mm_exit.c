@@ -17,7 +17,7 @@
 #include "mseal.h"
 
 /* exit_mmap(mm) */
-static MSEAL_HOOK_FN(mseal_mm_exit)
+MSEAL_HOOK_FN(mseal_mm_exit)
 {
 	mseal_mm_gone((struct mm_struct *)mseal_hook_arg(fregs, 0));
 }

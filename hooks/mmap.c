@@ -16,7 +16,7 @@
 #include "mseal.h"
 
 /* mmap_region(file, addr, len, vm_flags, pgoff, uf) */
-static MSEAL_HOOK_FN(mseal_mmap)
+MSEAL_HOOK_FN(mseal_mmap)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long addr = mseal_hook_arg(fregs, 1);

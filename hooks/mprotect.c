@@ -25,7 +25,7 @@
 #include "request.h"
 
 /* mprotect_fixup([tlb,] vma, pprev, start, end, newflags) */
-static MSEAL_HOOK_FN(mseal_mprotect)
+MSEAL_HOOK_FN(mseal_mprotect)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)
 		mseal_hook_arg(fregs, MSEAL_MPROTECT_FIXUP_VMA);

@@ -20,7 +20,7 @@
 #include "request.h"
 
 /* vma_to_resize(addr, old_len, new_len, flags): static in mm/mremap.c */
-static MSEAL_HOOK_FN(mseal_mremap)
+MSEAL_HOOK_FN(mseal_mremap)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long addr = mseal_hook_arg(fregs, 0);

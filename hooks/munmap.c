@@ -49,7 +49,7 @@ static bool mseal_unmap_denied(struct mm_struct *mm,
  * entry, with the range not yet validated.  What it rejects, it rejects
  * with its own errno.
  */
-static MSEAL_HOOK_FN(mseal_munmap)
+MSEAL_HOOK_FN(mseal_munmap)
 {
 	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
 	unsigned long start = mseal_hook_arg(fregs, 1);
@@ -73,7 +73,7 @@ struct mseal_hook mseal_munmap_hook = MSEAL_HOOK("__do_munmap", mseal_munmap);
  * do_mas_munmap(mas, mm, start, len, uf, downgrade): the entry, with the
  * range not yet validated.
  */
-static MSEAL_HOOK_FN(mseal_munmap_request)
+MSEAL_HOOK_FN(mseal_munmap_request)
 {
 	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 1);
 	unsigned long start = mseal_hook_arg(fregs, 2);
@@ -89,7 +89,7 @@ static MSEAL_HOOK_FN(mseal_munmap_request)
 }
 
 /* do_mas_align_munmap(mas, vma, mm, start, end, uf, downgrade) */
-static MSEAL_HOOK_FN(mseal_munmap)
+MSEAL_HOOK_FN(mseal_munmap)
 {
 	struct vm_area_struct *vma =
 		(struct vm_area_struct *)mseal_hook_arg(fregs, 1);

@@ -22,7 +22,7 @@
 #include "mseal.h"
 
 /* _install_special_mapping(mm, addr, len, vm_flags, spec) */
-static MSEAL_HOOK_FN(mseal_sysmap)
+MSEAL_HOOK_FN(mseal_sysmap)
 {
 	struct mm_struct *mm = (struct mm_struct *)mseal_hook_arg(fregs, 0);
 	unsigned long vm_flags = mseal_hook_arg(fregs, 3);

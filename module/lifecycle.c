@@ -30,17 +30,8 @@
 #include <linux/workqueue.h>
 
 #include "hook.h"
+#include "mmf.h"
 #include "mseal.h"
-
-/*
- * Bits of mm->flags no kernel uses (the gap after the core-dump filter,
- * below MMF_VM_MERGEABLE), and that fork and exec do not copy: not in
- * MMF_INIT_MASK.  The high bits are no choice: up to 6.17 MMF_INIT_MASK
- * holds (1 << MMF_TOPDOWN), an int whose sign extension copies every bit
- * from 31 up to a new mm.
- */
-#define MSEAL_MMF_SEALED	13
-#define MSEAL_MMF_SYSMAP	14
 
 #ifdef MMF_INIT_MASK
 #define MSEAL_MMF_INHERITED	((unsigned long)MMF_INIT_MASK)

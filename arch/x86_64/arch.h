@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 #include <asm/unistd.h>
 
+#include "direct.h"
+
 /* Numbers from arch/x86/entry/syscalls/syscall_32.tbl (stable ABI). */
 #define MSEAL_COMPAT_NR_mprotect	125
 #define MSEAL_COMPAT_NR_mremap		163

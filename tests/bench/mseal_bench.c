@@ -217,7 +217,7 @@ int main(void)
 	static const char *const phase_name[NR_PHASES] = {
 		"unloaded", "loaded", "elsewhere", "own-seal", "syscall=1" };
 	double t[NR_PHASES][NR_OPS];
-	int pipefd[2], fd, kfd, op, ph;
+	int pipefd[2], readyfd[2], fd, kfd, op, ph;
 	struct utsname u;
 	pid_t holder;
 	char *far;
@@ -244,7 +244,7 @@ int main(void)
 	measure(t[LOADED], -1);
 
 	fd = open("/dev/mseal", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || pipe(pipefd)) {
+	if (fd < 0 || pipe(pipefd) || pipe(readyfd)) {
 		printf("not ok 1 open /dev/mseal: %s\n", strerror(errno));
 		return 1;
 	}
@@ -253,14 +253,28 @@ int main(void)
 		char c;
 
 		close(pipefd[1]);
+		close(readyfd[0]);
 		if (seal(fd, far, PAGE))
+			_exit(1);
+		/* Sealed: the hooks are armed (seal() returns after that). */
+		if (write(readyfd[1], "s", 1) != 1)
 			_exit(1);
 		if (read(pipefd[0], &c, 1) < 0)
 			_exit(1);
 		_exit(0);
 	}
 	close(pipefd[0]);
-	usleep(100000);
+	close(readyfd[1]);
+	{
+		char c;
+
+		/* Measure only once the other process holds its seal. */
+		if (read(readyfd[0], &c, 1) != 1) {
+			printf("not ok 1 the seal holder failed to seal\n");
+			return 1;
+		}
+	}
+	close(readyfd[0]);
 	measure(t[ELSEWHERE], -1);
 
 	measure(t[OWN], fd);
