@@ -20,7 +20,8 @@ kernel)
 	MSEAL_TEST_BACKEND=syscall exec "$d/$t" "$@"
 	;;
 module)
-	echo "1..0 # SKIP $t through mseal(2): this kernel has no native mseal(2), the device is the only route"
+	echo "1..1"
+	echo "ok 1 $t through mseal(2) # SKIP this kernel has no native mseal(2): the device is the only route"
 	exit 0
 	;;
 *)
