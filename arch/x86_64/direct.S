@@ -59,14 +59,19 @@
 	RET
 .endm
 
-/* The mm is in register \mm. */
-.macro MSEAL_TRAMP_MM cb, mm
-SYM_FUNC_START(\cb\()_tramp)
+/* Return at once unless the mm in register \mm is marked. */
+.macro MSEAL_MARKED cb, mm
 	testb	$MSEAL_MMF_SEALED_MASK, MSEAL_MM_FLAGS+MSEAL_MMF_SEALED_BYTE(\mm)
 	jnz	.Lslow_\cb
 	RET
 .Lslow_\cb:
 	MSEAL_SLOW \cb
+.endm
+
+/* The mm is in register \mm. */
+.macro MSEAL_TRAMP_MM cb, mm
+SYM_FUNC_START(\cb\()_tramp)
+	MSEAL_MARKED \cb, \mm
 SYM_FUNC_END(\cb\()_tramp)
 .endm
 
@@ -74,11 +79,7 @@ SYM_FUNC_END(\cb\()_tramp)
 .macro MSEAL_TRAMP_VMA cb, vma
 SYM_FUNC_START(\cb\()_tramp)
 	movq	MSEAL_VMA_MM(\vma), %rax
-	testb	$MSEAL_MMF_SEALED_MASK, MSEAL_MM_FLAGS+MSEAL_MMF_SEALED_BYTE(%rax)
-	jnz	.Lslow_\cb
-	RET
-.Lslow_\cb:
-	MSEAL_SLOW \cb
+	MSEAL_MARKED \cb, %rax
 SYM_FUNC_END(\cb\()_tramp)
 .endm
 
