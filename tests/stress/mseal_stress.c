@@ -32,6 +32,15 @@
  *  - private /dev/zero mappings: 6.12 lets MADV_DONTNEED discard them when
  *    sealed read-only (FIELD-NOTES: it decides anonymity by vm_file).
  *  - pkey_mprotect on arm64: 6.1 has no pkeys there (ENOSYS), 6.12 has.
+ *  - Where VMA boundaries inside equal memory lie: 6.1 keeps apart some
+ *    adjacent equal VMAs (anonymous ones with distinct anon_vmas) that 6.12
+ *    merges.  The maps digest joins adjacent equal lines unless a seal
+ *    boundary lies between them, and an mremap that expands or moves its
+ *    source (which must lie in one VMA) moves one page.
+ *  - Which check comes first for a sealed mremap source whose arguments
+ *    are also invalid (6.12: the seal); and which of EINVAL, EFAULT and
+ *    ENOMEM MADV_POPULATE_* returns over a hole and a page it cannot
+ *    populate: one refusal each.
  *  - MADV_HWPOISON, MADV_SOFT_OFFLINE (destroy pages of the machine),
  *    MADV_COLLAPSE (depends on free huge pages), MADV_MERGEABLE (KSM scan
  *    timing), MADV_GUARD_* (6.13+).
@@ -155,9 +164,24 @@ size_t malloc_usable_size(void *p)
 struct ctx {
 	uint64_t rng, hash, ops;
 	long lo, hi;			/* page range of the window it may use */
-	unsigned char *sealed;		/* per window page: mseal succeeded */
+	char *tbuf;			/* -T in a thread: the trace, printed at join */
+	size_t tlen, tcap;
 	char line[256];
 };
+
+/*
+ * The model of what is sealed, per page: of the window and its margins
+ * (page i at sealed_pg[i + MARGIN]) and of the heap (heap_pg[i] for brk0 +
+ * i pages), set where mseal succeeded.  Nothing sealed can be unmapped, so
+ * the model stays exact; it is shared by the threads (disjoint halves).
+ */
+static unsigned char sealed_pg[WPAGES + 2 * MARGIN];
+static unsigned char heap_pg[HEAPPAGES * 4];
+
+static int page_sealed(long i)
+{
+	return i >= -MARGIN && i < WPAGES + MARGIN && sealed_pg[i + MARGIN];
+}
 
 static uint64_t rnd(struct ctx *c)
 {
@@ -199,8 +223,14 @@ static void rec(struct ctx *c, const char *fmt, ...)
 	c->hash = fnv(c->hash, c->line, n);
 	if (trace) {
 		c->line[n] = '\n';
-		if (write(1, c->line, n + 1) < 0)
+		if (c->tbuf) {
+			if (c->tlen + n + 1 <= c->tcap) {
+				memcpy(c->tbuf + c->tlen, c->line, n + 1);
+				c->tlen += n + 1;
+			}
+		} else if (write(1, c->line, n + 1) < 0) {
 			_exit(3);
+		}
 	}
 }
 
@@ -224,9 +254,43 @@ static long rel(uintptr_t a)
 }
 
 /* ---- digests ---- */
+struct maps_ent {
+	long s, e;		/* pages, relative to ref */
+	unsigned long off;
+	uintptr_t ref;
+	char perms[5];
+	char name[64];
+};
+
+/* sealed per the model: page @i relative to @ref */
+static int ent_sealed(uintptr_t ref, long i)
+{
+	if (ref == wbase)
+		return page_sealed(i);
+	return i >= 0 && i < HEAPPAGES * 4 && heap_pg[i];
+}
+
+/*
+ * Two adjacent lines that differ only in where a VMA boundary lies, with
+ * no seal boundary between them: the kernels merge VMAs differently (6.1
+ * does not merge anonymous VMAs with distinct anon_vmas, 6.12 often does),
+ * whatever sealing does, so such lines are digested as one.  A boundary
+ * between sealed and unsealed memory stays: both kernels must split there.
+ */
+static int ent_joins(const struct maps_ent *a, const struct maps_ent *b)
+{
+	int file = a->name[0] == '/' || !strncmp(a->name, "SYSV", 4);
+
+	return a->ref == b->ref && a->e == b->s && !strcmp(a->perms, b->perms) &&
+	       !strcmp(a->name, b->name) &&
+	       (!file || a->off + (a->e - a->s) * ps == b->off) &&
+	       ent_sealed(a->ref, a->e - 1) == ent_sealed(b->ref, b->s);
+}
+
 static uint64_t maps_digest(uint64_t h, int contents)
 {
 	static __thread char buf[1 << 16];
+	static __thread struct maps_ent ent[256];
 	uintptr_t lo = wbase - MARGIN * ps, hi = wbase + (WPAGES + MARGIN) * ps;
 	uintptr_t hlo = brk0, hhi = brk0 + HEAPPAGES * 4 * ps;
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -234,6 +298,7 @@ static uint64_t maps_digest(uint64_t h, int contents)
 	size_t len = 0;
 	ssize_t n;
 	char *l, *nl;
+	int ne = 0, i;
 
 	if (fd < 0)
 		return h ^ 1;
@@ -241,12 +306,11 @@ static uint64_t maps_digest(uint64_t h, int contents)
 		len += n;
 	close(fd);
 	buf[len] = 0;
-	for (l = buf; *l; l = nl + 1) {
+	for (l = buf; *l && ne < (int)(sizeof(ent) / sizeof(ent[0])); l = nl + 1) {
 		unsigned long s, e, off;
 		char perms[5], name[128] = "";
-		char norm[200];
+		struct maps_ent *m;
 		uintptr_t ref;
-		int k;
 
 		nl = strchr(l, '\n');
 		if (!nl)
@@ -268,30 +332,51 @@ static uint64_t maps_digest(uint64_t h, int contents)
 			 */
 			if (e <= brk0)
 				continue;
-			if (s < brk0)
+			if (s < brk0) {
+				off += brk0 - s;
 				s = brk0;
+			}
 			if (strcmp(name, "[heap]"))
 				name[0] = 0;
-		} else if (s < ref - MARGIN * ps) {
-			s = ref - MARGIN * ps;
+		} else if (s < lo) {
+			off += lo - s;
+			s = lo;
 		}
+		if (e > hi && ref == wbase)
+			e = hi;
 		if (!strncmp(name, "/SYSV", 5))
 			strcpy(name, "SYSV");
 		if (name[0] != '/' && strncmp(name, "SYSV", 4))
 			off = 0;
-		k = snprintf(norm, sizeof(norm), "%ld %ld %s %lx %s",
-			     (long)(s - ref) / (long)ps, (long)(e - ref) / (long)ps,
-			     perms, off, name);
+		m = &ent[ne];
+		m->s = (long)(s - ref) / (long)ps;
+		m->e = (long)(e - ref) / (long)ps;
+		m->off = off;
+		m->ref = ref;
+		snprintf(m->perms, sizeof(m->perms), "%s", perms);
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		if (ne && ent_joins(&ent[ne - 1], m))
+			ent[ne - 1].e = m->e;
+		else
+			ne++;
+	}
+	for (i = 0; i < ne; i++) {
+		struct maps_ent *m = &ent[i];
+		char norm[200];
+		int k;
+
+		k = snprintf(norm, sizeof(norm), "%ld %ld %s %lx %s", m->s, m->e,
+			     m->perms, m->off, m->name);
 		h = fnv(h, norm, k > 0 ? (size_t)k : 0);
 		if (trace)
 			dprintf(1, "  map %s\n", norm);
-		if (contents && perms[0] == 'r' && ref == wbase) {
+		if (contents && m->perms[0] == 'r' && m->ref == wbase) {
 			static __thread unsigned char pgbuf[65536];
 			uintptr_t a;
 			ssize_t r;
 
 			/* not by loads: a page past the end of a shm object is SIGBUS */
-			for (a = s; a < e; a += ps) {
+			for (a = wbase + m->s * ps; a < wbase + m->e * ps; a += ps) {
 				r = pread(mem, pgbuf, ps, a);
 				h = fnv(h, &r, sizeof(r));
 				if (r > 0)
@@ -339,8 +424,9 @@ static void cut_to_seal(struct ctx *c, long *p, long *n)
 {
 	long i;
 
-	for (i = *p; i < *p + *n && i < WPAGES; i++) {
-		if (i >= 0 && c->sealed[i]) {
+	(void)c;
+	for (i = *p; i < *p + *n; i++) {
+		if (page_sealed(i)) {
 			*p = i;
 			*n = 1;
 			return;
@@ -352,9 +438,10 @@ static void seal_model(struct ctx *c, long p, long n)
 {
 	long i;
 
+	(void)c;
 	for (i = p; i < p + n; i++)
-		if (i >= 0 && i < WPAGES)
-			c->sealed[i] = 1;
+		if (i >= -MARGIN && i < WPAGES + MARGIN)
+			sealed_pg[i + MARGIN] = 1;
 }
 
 static void op_mmap(struct ctx *c)
@@ -413,6 +500,15 @@ static void op_madvise(struct ctx *c)
 	pick(c, &p, &n);
 	cut_to_seal(c, &p, &n);
 	r = res(madvise((void *)pga(p), n * ps, a));
+	/*
+	 * MADV_POPULATE_* over a range with a hole and a page it cannot
+	 * populate (PROT_NONE, not writable): 6.1 and 6.12 check them in
+	 * another order, so EINVAL, EFAULT or ENOMEM; it changes no contents,
+	 * seals play no part: one failure.
+	 */
+	if ((a == MADV_POPULATE_READ || a == MADV_POPULATE_WRITE) &&
+	    (r == -EINVAL || r == -EFAULT))
+		r = -ENOMEM;
 	rec(c, "madvise %ld %ld a%d = %ld", p, n, a, r);
 	/*
 	 * After MADV_FREE the contents are the old ones or zeroes, as memory
@@ -461,6 +557,13 @@ static void op_mremap(struct ctx *c)
 			       "dontunmap", "zero", "move0" };
 
 	pick(c, &p, &n);
+	/*
+	 * A source whose first page is not sealed but a later one is: 6.12
+	 * checks only the VMA at the address (so EFAULT, or success for a
+	 * no-op or a shrink that keeps the sealed part), the contract refuses
+	 * a source with any sealed byte (SPEC 3.3): start it at the seal.
+	 */
+	cut_to_seal(c, &p, &n);
 	pick(c, &q, &m);
 	if (c->hi - c->lo < WPAGES && p + n + m > c->hi)
 		m = 1;	/* a thread's half: never grow into the gap */
@@ -468,6 +571,16 @@ static void op_mremap(struct ctx *c)
 		kind = 0;
 	if (c->hi - c->lo < WPAGES && kind == 7)
 		kind = 3;	/* address 0 is one place for both threads */
+	/*
+	 * Expanding or moving a source needs it inside one VMA (else EFAULT),
+	 * and where adjacent equal VMAs are merged differs between kernels
+	 * (6.1 keeps apart anonymous VMAs that 6.12 merges), whatever seals
+	 * do: those sources are one page, which is one VMA, or a hole, on
+	 * every kernel.  (Expanding one page in place needs the next one
+	 * free, on every kernel the end of its VMA.)
+	 */
+	if (kind == 1 || kind == 2 || kind == 4 || kind == 5 || kind == 7)
+		n = 1;
 	switch (kind) {
 	case 0:
 		m = n > 1 ? n - 1 : 1;
@@ -500,6 +613,14 @@ static void op_mremap(struct ctx *c)
 		break;
 	}
 	r = x == MAP_FAILED ? -errno : 0;
+	/*
+	 * A sealed source with arguments that are invalid as well (a move
+	 * onto itself, old_len 0 of private memory): 6.12 checks the seal
+	 * first (EPERM), 6.10, 7.x and the module the arguments (EINVAL).
+	 * Either is a refusal; what it left is compared at the checkpoints.
+	 */
+	if (r == -EINVAL && page_sealed(p))
+		r = -EPERM;
 	rec(c, "mremap-%s %ld %ld %ld %ld = %ld @%ld", name[kind], p, n, q, m, r,
 	    r ? 0 : rel((uintptr_t)x));
 	if (!r && rel((uintptr_t)x) == -100000)
@@ -514,8 +635,11 @@ static void op_brk(struct ctx *c)
 	if (rn(c, 3) == 0) {	/* seal part of the heap */
 		long a = rn(c, HEAPPAGES), n = 1 + rn(c, 3);
 
-		rec(c, "brkseal %ld %ld = %ld", a, n,
-		    res(syscall(NR_MSEAL, brk0 + a * ps, n * ps, 0)));
+		long r = res(syscall(NR_MSEAL, brk0 + a * ps, n * ps, 0));
+
+		if (!r)
+			memset(heap_pg + a, 1, n);
+		rec(c, "brkseal %ld %ld = %ld", a, n, r);
 		return;
 	}
 	want = brk0 + d * ps;
@@ -609,17 +733,24 @@ static void op_threads(struct ctx *c)
 		h[i].c.lo = i ? WPAGES / 2 + 2 : 0;
 		h[i].c.hi = i ? WPAGES : WPAGES / 2 - 2;
 		h[i].nops = 8 + rn(c, 16);
+		/* -T: each thread's lines together, in thread order */
+		h[i].c.tcap = trace ? 1 << 16 : 0;
+		h[i].c.tbuf = trace ? malloc(h[i].c.tcap) : NULL;
+		h[i].c.tlen = 0;
 	}
 	/* the gap must be a hole, and nothing may sit across it */
 	rec(c, "gap %ld", res(munmap((void *)pga(WPAGES / 2 - 2), 4 * ps)));
-	if (c->sealed[WPAGES / 2 - 2] || c->sealed[WPAGES / 2 + 1] ||
-	    c->sealed[WPAGES / 2 - 1] || c->sealed[WPAGES / 2])
+	if (page_sealed(WPAGES / 2 - 2) || page_sealed(WPAGES / 2 + 1) ||
+	    page_sealed(WPAGES / 2 - 1) || page_sealed(WPAGES / 2))
 		return;
 	for (i = 0; i < 2; i++)
 		if (pthread_create(&t[i], NULL, half_main, &h[i]))
 			return;
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++)
+		if (h[i].c.tbuf && write(1, h[i].c.tbuf, h[i].c.tlen) < 0)
+			_exit(3);
 	rec(c, "threads %016llx %016llx", (unsigned long long)h[0].c.hash,
 	    (unsigned long long)h[1].c.hash);
 	c->ops += h[0].c.ops + h[1].c.ops;
@@ -703,14 +834,17 @@ static void run_ops(struct ctx *c, long nops)
 /* one seed, in the calling (fresh) process */
 static int one_seed(uint64_t seed, long nops, char *out, size_t outsz)
 {
-	static unsigned char sealed[WPAGES];
 	struct ctx c = { .rng = seed * 0x2545f4914f6cdd1dULL + 1, .hash = 0xcbf29ce484222325ULL,
-			 .lo = 0, .hi = WPAGES, .sealed = sealed };
+			 .lo = 0, .hi = WPAGES };
 	uint64_t chunks[CHUNKS];
 	long per = nops / CHUNKS, k;
 	void *w;
 	size_t o;
 
+	/* a file of the seed's own: what one seed writes, the next never reads */
+	memfd = memfd_create("stress", 0);
+	if (memfd < 0 || ftruncate(memfd, 4 * WPAGES * ps))
+		return -errno;
 	w = mmap((void *)(BASE - MARGIN * ps), (WPAGES + 2 * MARGIN) * ps, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (w == MAP_FAILED)
@@ -733,8 +867,8 @@ static int one_seed(uint64_t seed, long nops, char *out, size_t outsz)
 		checkpoint(&c);
 		chunks[k] = c.hash;
 	}
-	o = snprintf(out, outsz, "seed=%llu ops=%ld digest=%016llx chunks=",
-		     (unsigned long long)seed, (long)c.ops, (unsigned long long)c.hash);
+	o = snprintf(out, outsz, "seed=%llu ops=%ld len=%ld digest=%016llx chunks=",
+		     (unsigned long long)seed, (long)c.ops, nops, (unsigned long long)c.hash);
 	for (k = 0; k < CHUNKS && o < outsz; k++)
 		o += snprintf(out + o, outsz - o, "%s%08x", k ? "," : "",
 			      (unsigned int)(chunks[k] >> 32));
@@ -825,9 +959,6 @@ int main(int argc, char **argv)
 	}
 	ps = sysconf(_SC_PAGESIZE);
 	nops -= nops % CHUNKS;
-	memfd = memfd_create("stress", 0);
-	if (memfd < 0 || ftruncate(memfd, 4 * WPAGES * ps))
-		return 1;
 	brk0 = ((uintptr_t)sbrk(0) + ps - 1) & ~(ps - 1);
 	if (syscall(SYS_brk, brk0) != (long)brk0)
 		return 1;
@@ -845,6 +976,7 @@ int main(int argc, char **argv)
 		int r = one_seed(tseed, nops, line, sizeof(line));
 
 		printf("# TRACE %s\n", r ? "setup failed" : line);
+		printf("%sok 1 trace of seed %llu\n", r ? "not " : "", (unsigned long long)tseed);
 		return r ? 1 : 0;
 	}
 	for (i = 0; secs ? time(NULL) - t0 < secs : i < nseeds; i++)
