@@ -17,6 +17,9 @@
 #      from this kernel's module) and the stock modules hvc0 needs on arm64 (those of virtio,
 #      virtio_ring, virtio_mmio, virtio_console that the kernel has as =m);
 #   4. print one line: `kernel <release>: N passed, N failed, N skipped`.
+# With them: the differential stress in the guests of MSEAL_STRESS_KERNELS,
+# one `stress <arch>: N ops, N mismatches` line per arch, and with
+# MSEAL_KCHECK_DEBUG=1 the debug kernel as one more job (below).
 # A kernel whose module does not build counts as 1 failed, and its line says
 # why (the first compiler error). Printed: first a note per kernel (times,
 # errors), then the result lines, then, last, their sum
@@ -93,7 +96,7 @@ result() {
 # one_kernel ID — everything for one kernel; its result line goes to result.out
 one_kernel() {
     local id=$1 dir="$base/$1" rel img kdir arch va tests kmods=() km=() m p append="" start secs note="" err init last attempt
-    rm -rf "$dir/modules" "$dir/result.out" "$dir/result.note"
+    rm -rf "$dir/modules" "$dir/result.out" "$dir/result.note" "$dir/check.out"
     mkdir -p "$dir"
     arch=$(bash "$root/scripts/kernels.sh" get "$id" arch)
     va=$(vm_arch_of "$arch")
@@ -138,6 +141,9 @@ one_kernel() {
         # it) made from this kernel's module: hard links, a cheap copy.
         rm -rf "$dir/tests"
         cp -al "$tests" "$dir/tests"
+        if stress_kernel "$id"; then
+            stress_order "$dir/tests"
+        fi
         sh "$root/tests/selftests/mkmodroot.sh" "$dir/modules/mseal.ko" "$dir/tests/modroot" >"$dir/modroot.log" 2>&1 ||
             echo "check-kernels: $id: no modroot ($dir/modroot.log)" >&2
         tests="$dir/tests"
@@ -195,6 +201,46 @@ one_kernel() {
     fi
 }
 
+# The differential stress (tests/stress/) runs in the guests of
+# MSEAL_STRESS_KERNELS (default: Debian 12's 6.1, the module's enforcement,
+# and Debian 13's 6.12, the kernel's own mseal, both arches; empty: none):
+# MSEAL_STRESS_PARTS entries (default 4) of MSEAL_STRESS_SEEDS seeds (60)
+# of MSEAL_STRESS_OPS ops (4000) each, about 1,000,000 ops per guest, run
+# before the suite's last test (which locks the system-mapping toggle).
+stress_ids=" ${MSEAL_STRESS_KERNELS-6.1-amd64 6.12-deb13-amd64 6.1-arm64 6.12-deb13-arm64} "
+stress_kernel() { [[ $smoke == 0 && $stress_ids == *" $1 "* ]]; }
+stress_order() { # TESTS-DIR: its ORDER (a hard link) replaced by one with the stress
+    local d=$1 i parts=${MSEAL_STRESS_PARTS:-4} seeds=${MSEAL_STRESS_SEEDS:-60} ops=${MSEAL_STRESS_OPS:-4000}
+    {
+        sed '$d' "$d/ORDER"
+        for ((i = 0; i < parts; i++)); do
+            echo "mseal_stress -s $((i * seeds + 1)) -n $seeds -o $ops"
+        done
+        tail -n 1 "$d/ORDER"
+    } >"$d/ORDER.new"
+    mv "$d/ORDER.new" "$d/ORDER"
+}
+
+# The debug kernel (MSEAL_KCHECK_DEBUG=1, make check): the whole suite on a
+# KASAN/lockdep/fault-injection build of linux-source-6.1
+# (tests/vm/debug-kernel-check.sh) as one more job of the pool, the first
+# one started, since it is the longest.  Its three lines (suite, splats,
+# faults) are printed with the kernels'; its exit status counts.
+debug=${MSEAL_KCHECK_DEBUG:-0}
+((smoke || buildonly)) && debug=0
+debug_job() {
+    local d=$base/debug-kernel
+    rm -rf "$d"
+    mkdir -p "$d"
+    bash "$root/tests/vm/debug-kernel-check.sh" >"$d/result.out" 2>"$d/stderr.log"
+    echo $? >"$d/status"
+    {
+        echo -n "debug-kernel: "
+        grep -E '^debug-kernel: (kernel .* ready|guest wall time|the first boot)' "$d/stderr.log" |
+            sed 's/^debug-kernel: //' | paste -sd ';' -
+    } >"$d/result.note"
+}
+
 [[ $smoke == 1 ]] && smoke_tests "$base/smoke/tests"
 
 # Cold start: make the release chroots (in parallel: mostly download and
@@ -220,6 +266,10 @@ echo "check-kernels: chroots and kernels ready in $(($(date +%s) - prep_start)) 
 
 # a pool of $jobs workers
 running=0
+if ((debug)); then
+    debug_job &
+    running=1
+fi
 for id in "${ids[@]}"; do
     if ((running >= jobs)); then
         wait -n
@@ -233,6 +283,7 @@ wait
 for id in "${ids[@]}"; do
     cat "$base/$id/result.note" 2>/dev/null || echo "$id: no result"
 done
+((debug)) && { cat "$base/debug-kernel/result.note" 2>/dev/null || echo "debug-kernel: no result"; }
 passed=0 failed=0 skipped=0 status=0
 for id in "${ids[@]}"; do
     f="$base/$id/result.out"
@@ -244,20 +295,42 @@ for id in "${ids[@]}"; do
         skipped=$((skipped + BASH_REMATCH[3]))
     fi
 done
-# The differential stress (tests/stress/): each 6.1 run (the module's
-# enforcement) against the same seeds on Debian 13's 6.12 (the kernel's own
-# mseal), from this invocation or an earlier one; one line per arch, each
-# a result (a mismatch is one failure). Only with MSEAL_STRESS_COMPARE=1
-# (make stress-check).
-if [[ $smoke == 0 && $buildonly == 0 && ${MSEAL_STRESS_COMPARE:-0} == 1 ]]; then
+if ((debug)); then
+    d=$base/debug-kernel
+    if [[ -s $d/result.out ]]; then
+        cat "$d/result.out"
+    else
+        echo "debug-kernel: 0 passed, 1 failed, 0 skipped (no result: $d/stderr.log)"
+    fi
+    if [[ $(cat "$d/result.out" 2>/dev/null) =~ :\ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        skipped=$((skipped + BASH_REMATCH[3]))
+        # the splats or faults line failed, or the guest could not run
+        [[ $(cat "$d/status" 2>/dev/null) == 0 ]] || ((BASH_REMATCH[2])) || failed=$((failed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+fi
+# The differential stress (tests/stress/): per arch, the 6.1 guest's run
+# (the module's enforcement) against the same seeds on Debian 13's 6.12
+# (the kernel's own mseal), both of this invocation (make check, make
+# stress-check, make stress-long); one line per arch
+# (compare.sh), a result: any mismatch, or fewer than
+# MSEAL_STRESS_MIN_OPS (default 1,000,000) ops compared, is one failure.
+if [[ $smoke == 0 && $buildonly == 0 ]]; then
     for a in amd64 arm64; do
         m="$base/6.1-$a/check.out" o="$base/6.12-deb13-$a/check.out"
-        [[ " ${ids[*]} " == *" 6.1-$a "* || " ${ids[*]} " == *" 6.12-deb13-$a "* ]] || continue
+        [[ " ${ids[*]} " == *" 6.1-$a "* && " ${ids[*]} " == *" 6.12-deb13-$a "* ]] || continue
+        # make stress-long: its own ORDER runs the stress
+        { stress_kernel "6.1-$a" && stress_kernel "6.12-deb13-$a"; } ||
+            grep -q '# STRESS seed' "$m" 2>/dev/null || continue
         if [[ ! -f $m || ! -f $o ]]; then
-            echo "stress $a: not compared (needs the 6.1-$a and 6.12-deb13-$a runs)"
+            echo "stress $a: 0 ops, 1 mismatches (a guest did not run: $m, $o)"
+            failed=$((failed + 1))
             continue
         fi
-        if bash "$root/tests/stress/compare.sh" "$a" "$m" "$o"; then
+        if bash "$root/tests/stress/compare.sh" "$a" "$m" "$o" "${MSEAL_STRESS_MIN_OPS:-1000000}"; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))
