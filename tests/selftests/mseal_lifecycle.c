@@ -508,7 +508,7 @@ static int fork_run(int (*fn)(void))
 				 : 100 + WTERMSIG(status);
 }
 
-#define EXIT_ROUNDS 300
+#define EXIT_ROUNDS mseal_rounds(300)
 
 /*
  * SPEC 4.2: exit drops the seals; fresh mm's (many of which reuse the
@@ -563,7 +563,7 @@ TEST_F_TIMEOUT(life, exit_drops_seals_mm_reuse, 240)
 
 /* ---- 4.5 many seals, coalescing, bound ----------------------------- */
 
-#define MANY 20000
+#define MANY mseal_rounds(20000)
 
 static double ms_since(const struct timespec *t0)
 {

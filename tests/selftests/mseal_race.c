@@ -30,7 +30,7 @@
 
 #define NPAGES 4
 #define RW (PROT_READ | PROT_WRITE)
-#define ITERATIONS 200
+#define ITERATIONS mseal_rounds(200)
 
 FIXTURE(race) {
 	size_t ps;

@@ -31,7 +31,7 @@
 #include "mseal_harness.h"
 
 #define NPAGES 4
-#define ITERATIONS 100
+#define ITERATIONS mseal_rounds(100)
 #define AFTER_OPS 2	/* operations per worker after each seal */
 #define SEAL_TRIES 200	/* seals per round, while they meet holes */
 
