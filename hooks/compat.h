@@ -94,6 +94,19 @@ static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
 {
 	return mseal_fregs_pt_regs(f);
 }
+#elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS) && defined(CONFIG_ARM64) && \
+	!defined(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS)
+/*
+ * arm64 with WITH_REGS only (6.1): its ftrace_caller already saves x0-x9,
+ * fp, lr, sp and pc as a struct pt_regs and returns through the saved pc,
+ * as ftrace_regs_caller does (entry-ftrace.S: ftrace_common_return);
+ * SAVE_REGS would add the 19 other registers, which no hook reads.
+ */
+#define MSEAL_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_IPMODIFY
+static __always_inline struct pt_regs *mseal_hook_regs(struct MSEAL_FREGS *f)
+{
+	return &f->regs;
+}
 #elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
 #define MSEAL_FTRACE_OPS_FLAGS \
 	(FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY)

@@ -12,10 +12,14 @@
  *
  * Callbacks run in the context of the hooked call, with whatever lock its
  * caller holds (the mmap_lock, for every mm hook), and must not sleep.
- * Each hook has an ftrace_ops of its own, so the trampoline calls its
- * callback directly; on x86_64 kernels with ftrace direct calls each hook
- * is a direct call to an assembly trampoline of its own instead, which
- * tests the mm's mark before it calls the callback (arch/x86_64/direct.S).
+ * All hooks share one ftrace_ops, whose callback finds the hook by the
+ * traced address: with a single ops ftrace's trampoline calls it without
+ * going through the list of every ops (arm64 before 6.4 has no per-ops
+ * trampolines, so each further ops would cost every hooked call a filter
+ * lookup).  On x86_64 kernels with ftrace direct calls each hook is a
+ * direct call to an assembly trampoline of its own instead, which tests
+ * the mm's mark, and for the hottest hooks the request, before it calls
+ * the callback (arch/x86_64/direct.S).
  */
 #ifndef _MSEAL_HOOK_H
 #define _MSEAL_HOOK_H
@@ -52,7 +56,6 @@
  * @func:  the callback; NULL for a symbol that must only resolve and be
  *         traceable (fault-injection builds)
  * @site:  its ftrace location, resolved at load
- * @ops:   its ftrace_ops (with direct calls: only to check the site)
  * @tramp: the direct call's trampoline
  * @armed: the direct call is registered
  */
@@ -64,7 +67,6 @@ struct mseal_hook {
 	ftrace_func_t func;
 #endif
 	unsigned long site;
-	struct ftrace_ops ops;
 #ifdef MSEAL_FTRACE_DIRECT
 	void (*tramp)(void);
 	bool armed;

@@ -73,6 +73,8 @@ static void mseal_madvise_vma(struct MSEAL_FREGS *fregs, void *stub)
 
 	if (!mseal_mm_marked(mm))
 		return;
+	if (!mseal_vma_sealed(vma) && mseal_request_inside(vma, true))
+		return;
 	if (!(mseal_vma_sealed(vma) && mseal_vma_ro_anon(vma)) &&
 	    !mseal_request_denied(mm, vma))
 		return;

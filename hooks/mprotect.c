@@ -35,7 +35,8 @@ MSEAL_HOOK_FN(mseal_mprotect)
 
 	if (!mseal_mm_marked(mm))
 		return;
-	if (!mseal_vma_sealed(vma) && !mseal_request_denied(mm, vma))
+	if (!mseal_vma_sealed(vma) &&
+	    (mseal_request_inside(vma, false) || !mseal_request_denied(mm, vma)))
 		return;
 	mseal_denied(MSEAL_OP_MPROTECT, mm, start, end);
 	mseal_hook_divert(fregs, mseal_refuse);

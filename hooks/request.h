@@ -5,9 +5,14 @@
 #ifndef _MSEAL_REQUEST_H
 #define _MSEAL_REQUEST_H
 
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/sched/task_stack.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 
 #include "mseal.h"
+#include "syscalls.h"
 
 struct mm_struct;
 
@@ -22,6 +27,31 @@ struct mm_struct;
  * @hint, a VMA of the operation or NULL, spares a lookup.
  */
 bool mseal_request_denied(struct mm_struct *mm, struct vm_area_struct *hint);
+
+/*
+ * The fast path of the per-VMA hooks of a marked mm, where @vma is not
+ * sealed: is the current task in mprotect()/pkey_mprotect() (@madvise
+ * false) or madvise() (true) with a range that lies wholly inside @vma?
+ * Then nothing the call asks to change is sealed: what
+ * mseal_request_denied() would find, without looking at any other VMA.
+ * False whenever unsure; the caller then takes the full check.
+ */
+static __always_inline bool mseal_request_inside(struct vm_area_struct *vma,
+						 bool madvise)
+{
+	struct pt_regs *regs = current_pt_regs();
+	enum mseal_syscall call = mseal_syscall(regs);
+	unsigned long start, end;
+
+	if (madvise ? call != MSEAL_SYS_MADVISE :
+		      call != MSEAL_SYS_MPROTECT &&
+		      call != MSEAL_SYS_PKEY_MPROTECT)
+		return false;
+	/* As mseal_request_denied() decodes it. */
+	start = untagged_addr(mseal_syscall_arg(regs, 0));
+	end = start + PAGE_ALIGN(mseal_syscall_arg(regs, 1));
+	return start < end && vma->vm_start <= start && end <= vma->vm_end;
+}
 
 /* Is the current task in mremap(2)? */
 bool mseal_request_is_mremap(struct mm_struct *mm);

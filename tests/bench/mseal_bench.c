@@ -7,7 +7,15 @@
  * phase runs in a fresh process that maps 1000 one-page VMAs (each between
  * two PROT_NONE guard VMAs, so nothing merges or splits) and touches them;
  * a measurement is one pass of one operation over all of them, the best of
- * 5 passes (what a pass discards is put back, untimed).  The same
+ * 5 passes (what a pass discards is put back, untimed).  Before each
+ * pass the kernel's VMA and maple-tree node caches are warmed (settle()):
+ * without that, munmap and mmap(MAP_FIXED) cost either N or N + ~615
+ * instructions per call, by process and at random, the module loaded or
+ * not.  The maple tree preallocates a dozen nodes per store and frees most
+ * of them again, and those caches are shared with every other object of
+ * their size, so what their slabs hold depends on the rest of the system:
+ * measured, shrinking them (/sys/kernel/slab/NAME/shrink) makes the upper
+ * count the rule, and warming them the lower one.  The same
  * operations are measured in one boot:
  *   unloaded    mseal.ko not loaded (the stock kernel)
  *   loaded      loaded, nothing sealed anywhere (no hook is armed)
@@ -71,6 +79,29 @@ static void populate(void)
 		*(volatile char *)vma_page(i) = 1;
 }
 
+/*
+ * Leave the slab caches of VMAs and maple-tree nodes with free objects
+ * to spare: make and drop SETTLE_VMAS VMAs (one mapping split by
+ * PROT_NONE pages, unmapped in one call), then give RCU, which frees the
+ * tree's replaced nodes, time to run.  Untimed; measured to make the
+ * bimodal munmap and mmap(MAP_FIXED) counts of every phase the lower one.
+ */
+#define SETTLE_VMAS	2000
+
+static void settle(void)
+{
+	char *a = mmap(NULL, 2 * SETTLE_VMAS * PAGE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int i;
+
+	if (a == MAP_FAILED)
+		return;
+	for (i = 0; i < SETTLE_VMAS; i++)
+		mprotect(a + 2 * i * PAGE, PAGE, PROT_NONE);
+	munmap(a, 2 * SETTLE_VMAS * PAGE);
+	usleep(30000);
+}
+
 /* One pass of @op over the NVMAS VMAs: ns per operation. */
 static double pass(int op, int round)
 {
@@ -85,6 +116,7 @@ static double pass(int op, int round)
 	} else {
 		populate();
 	}
+	settle();
 	t0 = now_ns();
 	for (i = 0; i < NVMAS; i++) {
 		switch (op) {
