@@ -204,6 +204,16 @@ fail:
 	return ret;
 }
 
+/* Why arming failed, for its log line: ftrace says EBUSY for a conflict. */
+static const char *mseal_arm_hint(int ret)
+{
+	if (ret == -EBUSY)
+		return ": another ftrace user (a livepatch?) redirects it";
+	if (ret == -ENOMEM)
+		return ": out of memory";
+	return "";
+}
+
 #ifdef MSEAL_FTRACE_DIRECT
 /*
  * The fentry call of the site calls the hook's trampoline (or, while
@@ -247,8 +257,8 @@ int mseal_hooks_arm(void)
 	for (i = 0; i < ARRAY_SIZE(mseal_hooks); i++) {
 		ret = mseal_hook_register(mseal_hooks[i]);
 		if (ret) {
-			pr_err("cannot hook '%s' (error %d): is another tool patching it?\n",
-			       mseal_hooks[i]->name, ret);
+			pr_err("cannot hook '%s' (error %d)%s\n",
+			       mseal_hooks[i]->name, ret, mseal_arm_hint(ret));
 			mseal_hooks_disarm();
 			return ret;
 		}
@@ -269,8 +279,8 @@ int mseal_hooks_arm(void)
 	int ret = register_ftrace_function(&mseal_ops);
 
 	if (ret)
-		pr_err("cannot register the hooks (error %d): is another tool patching one of the functions?\n",
-		       ret);
+		pr_err("cannot register the hooks (error %d)%s\n", ret,
+		       mseal_arm_hint(ret));
 	return ret;
 }
 #endif
