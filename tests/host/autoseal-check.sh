@@ -53,7 +53,14 @@ if native; then
 			-ex 'continue' \
 			--args "$prog" hello gdb 2>&1)
 		check "gdb: breakpoint at main hit in a sealed program" grep -q '^Breakpoint 1, .*main' <<<"$g"
-		check "gdb: from the breakpoint, mprotect of its text fails (-1)" grep -q '^\$1 = -1$' <<<"$g"
+		if grep -q "^Couldn't write extended state" <<<"$g"; then
+			# gdb 13 cannot set the registers of an inferior call on
+			# some CPUs (ptrace's xstate layout): nothing sealing does
+			n=$((n + 1))
+			echo "ok $n - gdb: from the breakpoint, mprotect of its text fails # SKIP gdb cannot call into the inferior here: $(grep -m1 "^Couldn't write extended state" <<<"$g")"
+		else
+			check "gdb: from the breakpoint, mprotect of its text fails (-1)" grep -q '^\$1 = -1$' <<<"$g"
+		fi
 		check "gdb: stopped at the breakpoint, the program is sealed (smaps)" \
 			grep -qE '^sealed VMAs [1-9]' <<<"$g"
 		check "gdb: the program ran to its end (exit code 03)" grep -q 'exited with code 03' <<<"$g"

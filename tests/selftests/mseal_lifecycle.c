@@ -809,6 +809,96 @@ TEST_F_TIMEOUT(life, hooks_armed_only_while_sealed, 60)
 	EXPECT_EQ(0, hooked_settles("_install_special_mapping", 0));
 }
 
+/* ---- another ftrace user on a hooked function ----------------------- */
+
+#define TRACING "/sys/kernel/tracing"
+
+/* Write @val to tracefs file @name, truncating it (set_ftrace_filter: reset). */
+static int tracefs_set(const char *name, const char *val)
+{
+	char path[128];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), TRACING "/%s", name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (*val && write(fd, val, strlen(val)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* A sealed page refused, an unsealed one changed, the seal's contents kept. */
+static int enforced(char *p, size_t ps, const char *when, char *msg,
+		    size_t msgsz)
+{
+	if (xmprotect(p, ps, PROT_READ | PROT_WRITE) != -EPERM)
+		return snprintf(msg, msgsz, "%s: mprotect of the seal not refused",
+				when), 1;
+	if (check_pattern(p, ps, 9) != -1)
+		return snprintf(msg, msgsz, "%s: sealed contents changed", when), 2;
+	if (xmprotect(p + ps, ps, PROT_READ) || xmprotect(p + ps, ps, PROT_READ | PROT_WRITE))
+		return snprintf(msg, msgsz, "%s: mprotect next to the seal refused",
+				when), 3;
+	return 0;
+}
+
+static int seal_under_function_tracer(void *arg, char *msg, size_t msgsz)
+{
+	size_t ps = pgsz();
+	char *p = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r;
+
+	(void)arg;
+	if (p == MAP_FAILED)
+		return snprintf(msg, msgsz, "mmap failed"), 10;
+	fill_pattern(p, 2 * ps, 9);
+	/* armed while the function tracer already traces the function */
+	if (xmprotect(p, ps, PROT_READ) || seal(p, ps, 0))
+		return snprintf(msg, msgsz, "cannot seal"), 11;
+	r = enforced(p, ps, "armed under the tracer", msg, msgsz);
+	if (r)
+		return r;
+	if (tracefs_set("current_tracer", "nop"))
+		return snprintf(msg, msgsz, "cannot stop the tracer"), 12;
+	r = enforced(p, ps, "tracer stopped", msg, msgsz);
+	if (r)
+		return r;
+	/* and the tracer started again while the hooks are armed */
+	if (tracefs_set("current_tracer", "function"))
+		return snprintf(msg, msgsz, "cannot start the tracer again"), 13;
+	return enforced(p, ps, "tracer restarted", msg, msgsz);
+}
+
+/*
+ * The function tracer on mprotect_fixup(), the function the module hooks
+ * (an ftrace direct call on x86_64 6.1 and 5.10, an ftrace_ops elsewhere):
+ * sealing arms the hooks beside it, stopping and restarting it leaves them
+ * in place, and every seal is enforced throughout.
+ */
+TEST_F_TIMEOUT(life, other_ftrace_user_on_hooked_function, 60)
+{
+	char msg[256] = "";
+	int r;
+
+	if (backend_is_syscall())
+		SKIP(return, "the module's own hooks");
+	if (kernel_enforces())
+		SKIP(return, "native mseal: mprotect_fixup() is not hooked");
+	if (tracefs_set("set_ftrace_filter", "mprotect_fixup"))
+		SKIP(return, "no writable " TRACING "/set_ftrace_filter");
+	if (tracefs_set("current_tracer", "function")) {
+		tracefs_set("set_ftrace_filter", "");
+		SKIP(return, "no function tracer");
+	}
+	r = run_in_child(seal_under_function_tracer, NULL, msg, sizeof(msg));
+	tracefs_set("current_tracer", "nop");
+	tracefs_set("set_ftrace_filter", "");
+	EXPECT_EQ(0, r) TH_LOG("%s", msg);
+}
+
 #define CG_ROOT "/sys/fs/cgroup"
 
 /* slab_unreclaimable of memory.stat in @cg, in bytes, or -errno. */
