@@ -32,17 +32,6 @@
 
 GUARDED_REGION_FIXTURE(region, NPAGES, 5);
 
-static const char *perms(const void *p)
-{
-	static char buf[4][5];
-	static int slot;
-	char *b = buf[slot++ % 4];
-
-	if (perms_at(p, b))
-		strcpy(b, "none");
-	return b;
-}
-
 static int xmadvise(void *addr, size_t len, int advice)
 {
 	return madvise(addr, len, advice) ? -errno : 0;
@@ -75,19 +64,19 @@ TEST_F(region, mprotect_inside_unsealed_vma)
 {
 	SEAL_MIDDLE();
 	EXPECT_EQ(0, xmprotect(P(1), PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(1)));
+	EXPECT_STREQ("r--p", perms_str(P(1)));
 	/* the whole VMA before the seal: end == vm_end */
 	EXPECT_EQ(0, xmprotect(P(0), SEALED * PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(3)));
+	EXPECT_STREQ("r--p", perms_str(P(3)));
 	/* a length that rounds up to exactly vm_end */
 	EXPECT_EQ(0, xmprotect(P(2), 2 * PS - 1, RW));
-	EXPECT_STREQ("rw-p", perms(P(3)));
+	EXPECT_STREQ("rw-p", perms_str(P(3)));
 	/* the VMA after the seal: start == vm_start */
 	EXPECT_EQ(0, xmprotect(P(SEALED + 1), 3 * PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(7)));
+	EXPECT_STREQ("r--p", perms_str(P(7)));
 	EXPECT_EQ(pkey_want(0),
 		  xpkey_mprotect(P(SEALED + 1), PS, PROT_NONE, -1));
-	EXPECT_STREQ("r--p", perms(P(SEALED)));
+	EXPECT_STREQ("r--p", perms_str(P(SEALED)));
 	EXPECT_EQ(-1, check_pattern(P(0), SEALED * PS, 5));
 }
 
@@ -122,8 +111,8 @@ TEST_F(region, mprotect_unsealed_into_sealed)
 	REFUSED(-EPERM, xmprotect(P(2), 2 * PS + 1, PROT_NONE));
 	REFUSED(-EPERM, xmprotect(P(3), PS + 1, RW));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(3), PS + 1, PROT_NONE, -1));
-	EXPECT_STREQ("rw-p", perms(P(3)));
-	EXPECT_STREQ("r--p", perms(P(SEALED)));
+	EXPECT_STREQ("rw-p", perms_str(P(3)));
+	EXPECT_STREQ("r--p", perms_str(P(SEALED)));
 }
 
 /* (b) [sealed][unsealed], starting in the seal. */
@@ -133,7 +122,7 @@ TEST_F(region, mprotect_sealed_into_unsealed)
 	REFUSED(-EPERM, xmprotect(P(SEALED), 2 * PS, PROT_NONE));
 	REFUSED(pkey_want(-EPERM),
 		xpkey_mprotect(P(SEALED), 4 * PS, PROT_NONE, -1));
-	EXPECT_STREQ("rw-p", perms(P(SEALED + 1)));
+	EXPECT_STREQ("rw-p", perms_str(P(SEALED + 1)));
 }
 
 TEST_F(region, madvise_unsealed_into_sealed)
@@ -165,7 +154,7 @@ TEST_F(region, mprotect_unsealed_into_hole)
 	SEAL_MIDDLE();
 	ASSERT_EQ(0, xmunmap(P(3), PS));
 	EXPECT_EQ(-ENOMEM, xmprotect(P(1), 3 * PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(2)));
+	EXPECT_STREQ("r--p", perms_str(P(2)));
 	EXPECT_FALSE(is_mapped(P(3)));
 }
 
@@ -176,7 +165,7 @@ TEST_F(region, mprotect_unsealed_hole_sealed)
 	ASSERT_EQ(0, xmunmap(P(3), PS));
 	REFUSED(-EPERM, xmprotect(P(1), 4 * PS, PROT_NONE));
 	REFUSED(-EPERM, xmprotect(P(2), 2 * PS + 1, PROT_NONE));
-	EXPECT_STREQ("rw-p", perms(P(2)));
+	EXPECT_STREQ("rw-p", perms_str(P(2)));
 }
 
 TEST_F(region, madvise_unsealed_into_hole)
@@ -215,15 +204,15 @@ TEST_F(region, growsdown_next_to_seal)
 	fill_pattern(base, 6 * ps, 9);
 	ASSERT_EQ(0, seal(base, ps, 0));
 	EXPECT_EQ(0, xmprotect(pg(base, 3), ps, PROT_READ | PROT_GROWSDOWN));
-	EXPECT_STREQ("r--p", perms(pg(base, 1)));
-	EXPECT_STREQ("r--p", perms(pg(base, 3)));
-	EXPECT_STREQ("rw-p", perms(pg(base, 4)));
-	EXPECT_STREQ("rw-p", perms(base));
+	EXPECT_STREQ("r--p", perms_str(pg(base, 1)));
+	EXPECT_STREQ("r--p", perms_str(pg(base, 3)));
+	EXPECT_STREQ("rw-p", perms_str(pg(base, 4)));
+	EXPECT_STREQ("rw-p", perms_str(base));
 	EXPECT_REFUSED(-EPERM, xmprotect(base, ps, PROT_READ | PROT_GROWSDOWN),
 		       base, 6 * ps);
 	EXPECT_REFUSED(-EPERM, xmprotect(base, 2 * ps, PROT_READ),
 		       base, 6 * ps);
-	EXPECT_STREQ("rw-p", perms(base));
+	EXPECT_STREQ("rw-p", perms_str(base));
 	EXPECT_EQ(-1, check_pattern(base, 6 * ps, 9));
 	munmap(pg(base, 1), 5 * ps);
 }

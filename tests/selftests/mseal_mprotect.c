@@ -21,17 +21,6 @@
 
 GUARDED_REGION_FIXTURE(region, NPAGES, 3);
 
-static const char *perms(const void *p)
-{
-	static char buf[4][5];
-	static int slot;
-	char *b = buf[slot++ % 4];
-
-	if (perms_at(p, b))
-		strcpy(b, "none");
-	return b;
-}
-
 /* SPEC 3.4: any real change of a sealed range. */
 TEST_F(region, mprotect_sealed_eperm)
 {
@@ -60,7 +49,7 @@ TEST_F(region, pkey_mprotect_sealed_eperm)
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(2), PS, PROT_NONE, -1));
 	/* control: the unsealed neighbour takes the same call */
 	EXPECT_EQ(pkey_want(0), xpkey_mprotect(P(3), PS, PROT_READ, -1));
-	EXPECT_STREQ(have_pkey_mprotect() ? "r--p" : "rw-p", perms(P(3)));
+	EXPECT_STREQ(have_pkey_mprotect() ? "r--p" : "rw-p", perms_str(P(3)));
 }
 
 /*
@@ -74,8 +63,8 @@ TEST_F(region, mprotect_unsealed_then_sealed_changes_nothing)
 	ASSERT_EQ(0, seal(P(2), 2 * PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), 4 * PS, PROT_READ));
 	REFUSED(-EPERM, xmprotect(P(1), 2 * PS, PROT_NONE));
-	EXPECT_STREQ("rw-p", perms(P(0)));
-	EXPECT_STREQ("rw-p", perms(P(1)));
+	EXPECT_STREQ("rw-p", perms_str(P(0)));
+	EXPECT_STREQ("rw-p", perms_str(P(1)));
 }
 
 /* SPEC 3.8 with pkey_mprotect. */
@@ -84,8 +73,8 @@ TEST_F(region, pkey_mprotect_unsealed_then_sealed_changes_nothing)
 	SKIP_IF_KERNEL_ENFORCES_3_8();
 	ASSERT_EQ(0, seal(P(2), 2 * PS, 0));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(0), 4 * PS, PROT_READ, -1));
-	EXPECT_STREQ("rw-p", perms(P(0)));
-	EXPECT_STREQ("rw-p", perms(P(1)));
+	EXPECT_STREQ("rw-p", perms_str(P(0)));
+	EXPECT_STREQ("rw-p", perms_str(P(1)));
 }
 
 /*
@@ -101,8 +90,8 @@ TEST_F(region, mprotect_distinct_vmas_changes_nothing)
 	REFUSED(-EPERM, xmprotect(P(0), 4 * PS, PROT_NONE));
 	REFUSED(-EPERM, xmprotect(P(0), 4 * PS, RW));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(1), 2 * PS, PROT_NONE, -1));
-	EXPECT_STREQ("r--p", perms(P(0)));
-	EXPECT_STREQ("rw-p", perms(P(2)));
+	EXPECT_STREQ("r--p", perms_str(P(0)));
+	EXPECT_STREQ("rw-p", perms_str(P(2)));
 }
 
 /* SPEC 3.4/3.8: [sealed][unsealed]: the unsealed part is unchanged too. */
@@ -110,8 +99,8 @@ TEST_F(region, mprotect_sealed_then_unsealed_changes_nothing)
 {
 	ASSERT_EQ(0, seal(P(1), 2 * PS, 0));
 	REFUSED(-EPERM, xmprotect(P(1), 4 * PS, PROT_READ));
-	EXPECT_STREQ("rw-p", perms(P(3)));
-	EXPECT_STREQ("rw-p", perms(P(4)));
+	EXPECT_STREQ("rw-p", perms_str(P(3)));
+	EXPECT_STREQ("rw-p", perms_str(P(4)));
 }
 
 /* SPEC 3.4/3.8: the whole region, sealed page in the middle. */
@@ -133,8 +122,8 @@ TEST_F(region, mprotect_unsealed_hole_sealed)
 	ASSERT_EQ(0, xmunmap(P(2), PS));
 	ASSERT_EQ(0, seal(P(3), PS, 0));
 	REFUSED(-EPERM, xmprotect(P(0), 5 * PS, PROT_READ));
-	EXPECT_STREQ("rw-p", perms(P(0)));
-	EXPECT_STREQ("rw-p", perms(P(1)));
+	EXPECT_STREQ("rw-p", perms_str(P(0)));
+	EXPECT_STREQ("rw-p", perms_str(P(1)));
 }
 
 /* SPEC 3.4: sealed across two VMAs of different protections. */
@@ -145,8 +134,8 @@ TEST_F(region, mprotect_sealed_across_two_vmas)
 	REFUSED(-EPERM, xmprotect(P(1), PS, PROT_READ));
 	REFUSED(-EPERM, xmprotect(P(2), PS, RW));
 	REFUSED(-EPERM, xmprotect(P(1), 2 * PS, PROT_READ));
-	EXPECT_STREQ("rw-p", perms(P(1)));
-	EXPECT_STREQ("r--p", perms(P(2)));
+	EXPECT_STREQ("rw-p", perms_str(P(1)));
+	EXPECT_STREQ("r--p", perms_str(P(2)));
 }
 
 /* Unsealed neighbours stay freely mprotect-able, in every direction. */
@@ -154,14 +143,14 @@ TEST_F(region, unsealed_neighbours_mprotect_ok)
 {
 	ASSERT_EQ(0, seal(P(2), PS, 0));
 	EXPECT_EQ(0, xmprotect(P(1), PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(1)));
+	EXPECT_STREQ("r--p", perms_str(P(1)));
 	EXPECT_EQ(0, xmprotect(P(3), PS, PROT_NONE));
-	EXPECT_STREQ("---p", perms(P(3)));
+	EXPECT_STREQ("---p", perms_str(P(3)));
 	EXPECT_EQ(0, xmprotect(P(0), 2 * PS, RW));
-	EXPECT_STREQ("rw-p", perms(P(1)));
+	EXPECT_STREQ("rw-p", perms_str(P(1)));
 	EXPECT_EQ(0, xmprotect(P(3), 3 * PS, PROT_READ));
-	EXPECT_STREQ("r--p", perms(P(5)));
-	EXPECT_STREQ("rw-p", perms(P(2)));
+	EXPECT_STREQ("r--p", perms_str(P(5)));
+	EXPECT_STREQ("rw-p", perms_str(P(2)));
 	EXPECT_EQ(-EPERM, xmprotect(P(2), PS, PROT_READ));
 }
 
@@ -172,7 +161,7 @@ TEST_F(region, sealed_readonly_cannot_gain_write)
 	ASSERT_EQ(0, seal(P(1), PS, 0));
 	REFUSED(-EPERM, xmprotect(P(1), PS, RW));
 	REFUSED(pkey_want(-EPERM), xpkey_mprotect(P(1), PS, RW, -1));
-	EXPECT_STREQ("r--p", perms(P(1)));
+	EXPECT_STREQ("r--p", perms_str(P(1)));
 	EXPECT_EQ(-1, check_pattern(P(0), 2 * PS, 3));
 }
 
@@ -183,8 +172,8 @@ TEST_F(region, sealed_prot_none_cannot_gain_access)
 	ASSERT_EQ(0, seal(P(1), PS, 0));
 	REFUSED(-EPERM, xmprotect(P(1), PS, PROT_READ));
 	REFUSED(-EPERM, xmprotect(P(0), 2 * PS, RW));
-	EXPECT_STREQ("---p", perms(P(1)));
-	EXPECT_STREQ("rw-p", perms(P(0)));
+	EXPECT_STREQ("---p", perms_str(P(1)));
+	EXPECT_STREQ("rw-p", perms_str(P(0)));
 }
 
 /* A sealed RW page refused PROT_NONE stays readable and writable. */

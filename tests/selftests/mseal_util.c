@@ -321,6 +321,17 @@ int perms_at(const void *addr, char perms[5])
 	return 0;
 }
 
+const char *perms_str(const void *addr)
+{
+	static char buf[4][5];
+	static int slot;
+	char *b = buf[slot++ % 4];
+
+	if (perms_at(addr, b))
+		strcpy(b, "none");
+	return b;
+}
+
 /* ---- contents ------------------------------------------------------ */
 
 static unsigned char pattern_byte(size_t i, unsigned int seed)

@@ -125,6 +125,11 @@ const char *maps_str(const struct maps_snap *s, char *buf, size_t bufsz);
  * 0, or -ENOENT when @addr is not mapped.
  */
 int perms_at(const void *addr, char perms[5]);
+/*
+ * The same as a string for messages ("none" when unmapped), from a ring
+ * of four buffers: up to four in one TH_LOG.
+ */
+const char *perms_str(const void *addr);
 static inline bool is_mapped(const void *addr)
 {
 	char p[5];
